@@ -1,0 +1,141 @@
+"""The values normalizer hands back: edits, warnings, fragments and results."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+
+CATEGORIES = ("script", "transliteration", "translation", "punctuation", "whitespace", "unicode")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change: ``original[start:end]`` became ``replacement``.
+
+    Offsets are code points into the *original* text. ``rule`` is the last rule
+    that touched the span; ``rules`` lists every rule, in order, when changes chained
+    (``Кiev`` → ``Kiev`` → ``Kyiv``).
+    """
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    rule: str
+    category: str
+    rules: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"rules": list(self.rules or (self.rule,))}
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:  # noqa: A001 - the name the contract uses
+    """Something found but not changed, e.g. ``unbalanced-quote``."""
+
+    start: int
+    end: int
+    code: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A run of text in another script, with the language decided for it."""
+
+    start: int
+    end: int
+    text: str
+    script: str
+    lang: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The normalised text, and everything needed to explain or undo it."""
+
+    text: str
+    original: str
+    edits: tuple[Edit, ...] = ()
+    warnings: tuple[Warning, ...] = ()
+    fragments: tuple[Fragment, ...] = ()
+    profile: str = "default"
+    ruleset: str = ""
+    applied: bool = True
+    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "edits": [e.to_dict() for e in self.edits],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "fragments": [f.to_dict() for f in self.fragments],
+            "profile": self.profile,
+            "ruleset": self.ruleset,
+            "applied": self.applied,
+        }
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of ``self.text`` back to the span of the input it came from.
+
+        A position inside a replacement widens to the whole edited span.
+
+        >>> from normalizer import normalize
+        >>> r = normalize("from КНДР today")
+        >>> r.text
+        'from DPRK today'
+        >>> r.original_span(5, 9), r.original_span(10, 15)
+        ((5, 9), (10, 15))
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) is outside the text of length {len(self.text)}")
+        if not self.applied or not self.edits:
+            return start, end
+        return self._to_original(start, is_end=False), self._to_original(end, is_end=True)
+
+    def _to_original(self, pos: int, *, is_end: bool) -> int:
+        starts = self._starts
+        if not starts:
+            shift, cur = 0, []
+            for e in self.edits:
+                cur.append(e.start + shift)
+                shift += len(e.replacement) - (e.end - e.start)
+            starts.extend(cur)
+        i = bisect.bisect_right(starts, pos) - 1
+        if i < 0:
+            return pos
+        edit = self.edits[i]
+        cur_start = starts[i]
+        cur_end = cur_start + len(edit.replacement)
+        if pos >= cur_end:
+            return edit.end + (pos - cur_end)
+        if pos == cur_start or not is_end:
+            return edit.start
+        return edit.end
+
+
+def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
+    """Apply edits (sorted, non-overlapping, offsets into ``text``).
+
+    >>> apply_edits("in Kiev", [Edit(3, 7, "Kiev", "Kyiv", "r", "translation")])
+    'in Kyiv'
+    """
+    out, pos = [], 0
+    for e in edits:
+        if e.start < pos or text[e.start:e.end] != e.original:
+            raise ValueError(f"edit {e!r} does not fit the text")
+        out.append(text[pos:e.start])
+        out.append(e.replacement)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
