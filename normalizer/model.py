@@ -30,7 +30,7 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:  # noqa: A001 - the name the contract uses
+class Warning:
     """Something found but not changed, e.g. ``unbalanced-quote``."""
 
     start: int

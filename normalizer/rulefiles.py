@@ -13,7 +13,7 @@ import jsonschema
 from .errors import RuleFileError
 from .schemas import BY_FOLDER, schema_for
 
-FOLDERS = tuple(BY_FOLDER) + ("punctuation",)
+FOLDERS = (*tuple(BY_FOLDER), "punctuation")
 
 
 def builtin_rules_dir() -> Path:

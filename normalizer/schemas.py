@@ -5,7 +5,8 @@ from __future__ import annotations
 _EXAMPLES = {
     "examples": {
         "type": "array",
-        "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}], "minItems": 2, "maxItems": 2},
+        "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}],
+                  "minItems": 2, "maxItems": 2},
     },
     "negative": {"type": "array", "items": {"type": "string"}},
 }
@@ -53,6 +54,7 @@ HOMOGLYPHS = {
         **_HEADER,
         "to_latin": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1}},
         "to_cyrillic": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1}},
+        "exclude": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 1}},
     },
 }
 
@@ -113,6 +115,7 @@ QUOTES = {
     "additionalProperties": False,
     "properties": {
         **_HEADER,
+        "apostrophes": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 1}},
         "pairs": {
             "type": "array",
             "items": {

@@ -38,7 +38,7 @@ class _Span:
 class Trace:
     """The current text and the edits that lead to it from the original."""
 
-    __slots__ = ("original", "text", "_spans")
+    __slots__ = ("_spans", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original

@@ -1,0 +1,104 @@
+"""The module-level API: thin functions over cached ``Normalizer`` instances."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+from .engine import Normalizer
+from .fragments import fragments
+from .model import Fragment, Result
+from .ruleset import load_ruleset
+
+
+@functools.lru_cache(maxsize=32)
+def _normalizer(profile: str, rules: tuple[str, ...], options: tuple) -> Normalizer:
+    return Normalizer(profile, rules, **dict(options))
+
+
+def _key(options: dict) -> tuple:
+    return tuple(sorted((k, tuple(v.items()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v)
+                        for k, v in options.items()))
+
+
+def _get(profile: str, rules: Iterable[str], options: dict) -> Normalizer:
+    if not isinstance(profile, str):
+        raise TypeError(f"profile must be a str, not {type(profile).__name__}")
+    try:
+        return _normalizer(profile, tuple(map(str, rules)), _key(options))
+    except TypeError:
+        return Normalizer(profile, rules, **options)
+
+
+def normalize(text: str, profile: str = "default", lang: str | None = None, *, apply: bool = True,
+              rules: Iterable[str] = (), **options) -> Result:
+    """Normalise ``text`` with a profile; see ``Result`` for what comes back.
+
+    >>> normalize("Kim Jong-un visited Kiev").text
+    'Kim Jong Un visited Kyiv'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
+    return _get(profile, rules, options).normalize(text, lang=lang, apply=apply)
+
+
+def transliterate(text: str, lang: str = "ru", scheme: str | None = None) -> str:
+    """Romanise every letter of ``lang``'s alphabet in ``text`` with ``scheme`` (default: the language's first).
+
+    >>> transliterate("Покровское"), transliterate("Згурський", lang="uk")
+    ('Pokrovskoye', 'Zghurskyi')
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"transliterate() takes a str, not {type(text).__name__}")
+    return load_ruleset().scheme(lang, scheme).apply(text)
+
+
+def detect_fragments(text: str, lang: str | None = None) -> list[Fragment]:
+    """Runs of text in a non-Latin script, each with its script and language.
+
+    >>> [(f.text, f.script, f.lang) for f in detect_fragments("from КНДР and Київ")]
+    [('КНДР', 'Cyrillic', 'ru'), ('Київ', 'Cyrillic', 'uk')]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"detect_fragments() takes a str, not {type(text).__name__}")
+    rs = load_ruleset()
+    return fragments(text, rs.guesser, lang, rs.profile("default").passage_words)
+
+
+_worker: Normalizer | None = None
+
+
+def _init_worker(profile: str, rules: tuple[str, ...], options: dict) -> None:
+    global _worker
+    _worker = Normalizer(profile, rules, **options)
+
+
+def _work(texts: list[str]) -> list[Result]:
+    assert _worker is not None
+    return [_worker.normalize(t) for t in texts]
+
+
+def normalize_many(texts: Iterable[str], workers: int | None = None, profile: str = "default", *,
+                   rules: Iterable[str] = (), chunk_size: int = 256, **options) -> Iterator[Result]:
+    """Normalise many texts, yielding results in input order.
+
+    Lazy: at most ``2 × workers`` chunks are in flight, so an endless iterator works.
+    ``workers`` > 1 uses a process pool; each process compiles the rules once.
+    """
+    normalizer = _get(profile, rules, options)
+    if not workers or workers <= 1:
+        yield from (normalizer.normalize(t) for t in texts)
+        return
+    source = iter(texts)
+    chunks = iter(lambda: list(itertools.islice(source, chunk_size)), [])
+    with ProcessPoolExecutor(workers, initializer=_init_worker,
+                             initargs=(profile, tuple(map(str, rules)), options)) as pool:
+        pending = [pool.submit(_work, c) for c in itertools.islice(chunks, 2 * workers)]
+        while pending:
+            done = pending.pop(0).result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.submit(_work, nxt))
+            yield from done

@@ -1,0 +1,88 @@
+"""The engine: runs a profile's passes over a text and explains every change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex
+
+from .fragments import fragments as find_fragments
+from .model import Result, Warning
+from .options import Options
+from .ruleset import Ruleset, load_ruleset
+from .stages import Context
+from .trace import Change, Trace
+
+
+class Normalizer:
+    """A profile compiled once; ``normalize`` is then one scan on clean text.
+
+    >>> n = Normalizer("default")
+    >>> n.normalize("sappers from КНДР").text
+    'sappers from DPRK'
+    """
+
+    def __init__(self, profile: str = "default", rules: Iterable[str] = (), **options) -> None:
+        self.profile = profile
+        self.ruleset: Ruleset = load_ruleset(tuple(str(r) for r in rules))
+        self.options: Options = self.ruleset.profile(profile).with_overrides(options)
+        self.passes = self.ruleset.passes(self.options)
+        kwargs = {k: v for p in self.passes for k, v in getattr(p, "trigger_kwargs", {}).items()}
+        triggers = [p.trigger for p in self.passes]
+        self.trigger = regex.compile("|".join(f"(?:{t})" for t in triggers) or "(?!)", regex.V1, **kwargs)
+        self._triggers = [regex.compile(t, regex.V1, ignore_unused=True, **kwargs) for t in triggers]
+
+    def normalize(self, text: str, *, lang: str | None = None, apply: bool = True) -> Result:
+        """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged."""
+        if not isinstance(text, str):
+            raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
+        options = self.options if lang is None else self.options.with_overrides({"lang": lang})
+        ruleset = self.ruleset.version
+        if not self.trigger.search(text):
+            return Result(text, text, profile=self.profile, ruleset=ruleset, applied=apply)
+        trace = Trace(text)
+        ctx = Context(options)
+        warnings: list[Warning] = []
+        protected = None
+        for pass_, trigger in zip(self.passes, self._triggers, strict=True):
+            if not trigger.search(trace.text):
+                continue
+            changes = pass_.run(trace.text, ctx)
+            if ctx.warnings:
+                warnings.extend(self._to_original(trace, w) for w in ctx.warnings)
+                ctx.warnings.clear()
+            if changes:
+                if protected is None:
+                    protected = self._protected_spans(text)
+                trace.apply(self._unprotected(trace, changes, protected))
+        if protected is None:
+            protected = self._protected_spans(text)
+        warnings = [w for w in warnings if not _inside(w.start, w.end, protected)]
+        found = find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
+        edits = trace.edits()
+        return Result(trace.text if apply else text, text, edits, tuple(sorted(warnings, key=_by_start)),
+                      tuple(f for f in found if not _inside(f.start, f.end, protected)), self.profile, ruleset,
+                      apply)
+
+    def _protected_spans(self, text: str) -> list[tuple[int, int]]:
+        pattern = self.ruleset.protected
+        return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+    @staticmethod
+    def _unprotected(trace: Trace, changes: list[Change], protected: list[tuple[int, int]]) -> list[Change]:
+        if not protected:
+            return changes
+        return [c for c in changes if not _inside(*trace.to_original(c.start, c.end), protected)]
+
+    @staticmethod
+    def _to_original(trace: Trace, w: Warning) -> Warning:
+        start, end = trace.to_original(w.start, w.end)
+        return Warning(start, end, w.code, w.message)
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any((s < end and start < e) or s <= start < e for s, e in spans)
+
+
+def _by_start(w: Warning) -> tuple[int, int, str]:
+    return w.start, w.end, w.code

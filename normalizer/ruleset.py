@@ -1,0 +1,162 @@
+"""The compiled rule set: every rule file read once, compiled once, shared by profiles."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from . import __version__
+from .errors import RuleFileError, UnknownProfileError, UnknownSchemeError
+from .fragments import LanguageGuesser
+from .options import Options
+from .rulefiles import RuleFile, discover, fingerprint
+from .stages import ORDER
+from .stages.patterns import PatternPass, PatternRule, compile_rule
+from .stages.quotes import Pair, QuotePass
+from .stages.script import HomoglyphPass
+from .stages.translation import GazetteerPass, build_forms
+from .stages.transliteration import TransliterationPass
+from .translit import Scheme, compile_scheme
+
+
+@dataclass
+class Ruleset:
+    """Everything in ``rules/`` (and user folders), compiled."""
+
+    files: list[RuleFile]
+    version: str
+    profiles: dict[str, Options] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    schemes: dict[str, dict[str, Scheme]] = field(default_factory=dict)
+    protected: regex.Pattern | None = None
+    _pattern_rules: dict[str, list[PatternRule]] = field(default_factory=dict)
+    _passes: dict[tuple, list] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, extra_dirs: tuple[str, ...] = ()) -> Ruleset:
+        files = discover(list(extra_dirs))
+        rs = cls(files, fingerprint(files, __version__))
+        rs._compile()
+        return rs
+
+    def by_folder(self, folder: str) -> list[RuleFile]:
+        return [f for f in self.files if f.folder == folder]
+
+    def _compile(self) -> None:
+        for f in self.by_folder("translit"):
+            scheme = compile_scheme(f)
+            self.schemes.setdefault(scheme.lang, {})[f.data["scheme"]] = scheme
+        for folder in ("unicode", "whitespace", "ascii", "punctuation"):
+            for f in self.by_folder(folder):
+                if "rules" in f.data:
+                    rules = [compile_rule(f, i, r) for i, r in enumerate(f.data["rules"])]
+                    self._pattern_rules.setdefault(folder, []).extend(rules)
+        spans = [s["pattern"] for f in self.by_folder("protected") for s in f.data["spans"]]
+        self.protected = regex.compile("|".join(f"(?:{p})" for p in spans), regex.V1 | regex.IGNORECASE) \
+            if spans else None
+        self._compile_profiles()
+        self._quotes = self._compile_quotes()
+        self._homoglyphs = self._compile_homoglyphs()
+        entries = [e for f in self.by_folder("gazetteer") for e in f.data["entries"]]
+        self._gazetteer = GazetteerPass(build_forms(entries))
+        alphabets = {lang: frozenset().union(*(s.letters for s in by_name.values()))
+                     for lang, by_name in self.schemes.items()}
+        self._transliteration = TransliterationPass(LanguageGuesser(alphabets), self._scheme_or_none)
+        self.guesser = self._transliteration.guesser
+
+    def _compile_profiles(self) -> None:
+        raw = {f.data["name"]: f for f in self.by_folder("profiles")}
+        for name in raw:
+            chain, seen = [], set()
+            current = name
+            while current:
+                if current in seen or current not in raw:
+                    f = raw[name]
+                    raise RuleFileError(f.path, f.line_of("extends"), f"profile {name!r} extends unknown or "
+                                        f"circular profile {current!r}")
+                seen.add(current)
+                chain.append(raw[current].data)
+                current = raw[current].data.get("extends")
+            merged: dict = {}
+            for data in reversed(chain):
+                merged.update({k: v for k, v in data.items() if k not in ("schemes",)})
+                merged["schemes"] = {**merged.get("schemes", {}), **data.get("schemes", {})}
+            options = Options().with_overrides({
+                k: merged[k] for k in ("stages", "exclude", "quote_style", "schemes", "passage_words",
+                                       "transliterate_passages", "transliterate_scripts") if k in merged
+            })
+            self.profiles[name] = options
+            self.descriptions[name] = merged["description"]
+
+    def _compile_quotes(self) -> QuotePass | None:
+        files = [f for f in self.by_folder("punctuation") if "pairs" in f.data]
+        if not files:
+            return None
+        pairs = [Pair(p["id"], p["open"], tuple(p["close"]), p.get("native", False))
+                 for f in files for p in f.data["pairs"]]
+        styles = {k: v for f in files for k, v in f.data["styles"].items()}
+        apostrophes = "".join(c for f in files for c in f.data.get("apostrophes", ()))
+        return QuotePass(pairs, styles, apostrophes)
+
+    def _compile_homoglyphs(self) -> HomoglyphPass:
+        to_latin: dict[str, str] = {}
+        to_cyrillic: dict[str, str] = {}
+        excluded: set[str] = set()
+        for f in sorted(self.by_folder("script"), key=lambda f: f.name.endswith("-curated")):
+            to_latin.update(f.data.get("to_latin", {}))
+            to_cyrillic.update(f.data.get("to_cyrillic", {}))
+            excluded.update(f.data.get("exclude", ()))
+        return HomoglyphPass({k: v for k, v in to_latin.items() if k not in excluded},
+                             {k: v for k, v in to_cyrillic.items() if v not in excluded})
+
+    def profile(self, name: str) -> Options:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise UnknownProfileError(name, sorted(self.profiles)) from None
+
+    def scheme(self, lang: str, name: str | None = None) -> Scheme:
+        """The named scheme for ``lang``, or its default (the first in SPEC order: the profile's)."""
+        by_name = self.schemes.get(lang)
+        if not by_name:
+            raise UnknownSchemeError(lang, name, sorted(self.schemes))
+        if name is None:
+            name = self.profiles.get("default", Options()).schemes.get(lang) or next(iter(by_name))
+        try:
+            return by_name[name]
+        except KeyError:
+            raise UnknownSchemeError(lang, name, sorted(by_name)) from None
+
+    def _scheme_or_none(self, lang: str, name: str | None) -> Scheme | None:
+        if lang not in self.schemes:
+            return None
+        return self.scheme(lang, name)
+
+    def passes(self, options: Options) -> list:
+        """The passes for these options, in stage order (cached)."""
+        key = (options.stages, options.exclude)
+        if key not in self._passes:
+            self._passes[key] = [p for stage in ORDER if stage in options.stages for p in self._stage(stage, options)]
+        return self._passes[key]
+
+    def _stage(self, stage: str, options: Options) -> list:
+        patterns = [r for r in self._pattern_rules.get(stage, []) if r.id not in options.exclude]
+        if stage == "script":
+            return [self._homoglyphs]
+        if stage == "translation":
+            return [self._gazetteer]
+        if stage == "transliteration":
+            return [self._transliteration]
+        if stage == "punctuation":
+            quotes = [self._quotes] if self._quotes else []
+            return quotes + ([PatternPass(stage, patterns)] if patterns else [])
+        return [PatternPass(stage, patterns)] if patterns else []
+
+
+@functools.lru_cache(maxsize=16)
+def load_ruleset(extra_dirs: tuple[str, ...] = ()) -> Ruleset:
+    """The rule set for these extra folders, compiled once per process."""
+    return Ruleset.load(tuple(str(Path(d)) for d in extra_dirs))

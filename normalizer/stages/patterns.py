@@ -1,0 +1,80 @@
+"""Rules that are one pattern and a replacement: unicode, whitespace, attribution, ascii."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyascii
+import ftfy
+import ftfy.fixes
+import regex
+
+from ..errors import RuleFileError
+from ..rulefiles import RuleFile
+from ..trace import Change
+from . import Context
+
+ACTIONS: dict[str, Callable[[str], str]] = {
+    "nfkc": lambda s: unicodedata.normalize("NFKC", s),
+    "cp1252": ftfy.fixes.fix_c1_controls,
+    "fix-encoding": ftfy.fix_encoding,
+    "remove": lambda s: "",
+    "anyascii": anyascii.anyascii,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule:
+    id: str
+    category: str
+    regex: regex.Pattern
+    template: str | None
+    action: Callable[[str], str] | None
+
+    def replacement(self, text: str, start: int) -> str:
+        if self.action is not None:
+            return self.action(text)
+        m = self.regex.match(text, start) if "\\" in (self.template or "") else None
+        return m.expand(self.template) if m else self.template
+
+
+def compile_rule(rule_file: RuleFile, index: int, rule: dict) -> PatternRule:
+    """Compile one pattern rule; a bad pattern names its file and line."""
+    try:
+        compiled = regex.compile(rule["pattern"], regex.V1)
+    except regex.error as exc:
+        raise RuleFileError(rule_file.path, rule_file.line_of("rules", index, "pattern"),
+                            f"rule {rule['id']}: invalid pattern: {exc}") from None
+    category = rule.get("category", rule_file.data["category"])
+    action = ACTIONS[rule["action"]] if "action" in rule else None
+    return PatternRule(rule["id"], category, compiled, rule.get("replace"), action)
+
+
+class PatternPass:
+    """All the pattern rules of one stage, matched in one scan of one alternation."""
+
+    def __init__(self, stage: str, rules: list[PatternRule]) -> None:
+        self.stage = stage
+        self.rules = rules
+        self.trigger = "|".join(f"(?:{r.regex.pattern})" for r in rules) or "(?!)"
+        self._scan = regex.compile("|".join(f"(?P<r{i}>{r.regex.pattern})" for i, r in enumerate(rules)) or "(?!)",
+                                   regex.V1)
+        self._names = [f"r{i}" for i in range(len(rules))]
+
+    def run(self, text: str, ctx: Context) -> list[Change]:
+        changes = []
+        for m in self._scan.finditer(text):
+            rule = self.rules[self._which(m)]
+            found = m.group()
+            new = rule.replacement(found, m.start()) if rule.action else rule.replacement(text, m.start())
+            if new != found:
+                changes.append(Change(m.start(), m.end(), new, rule.id, rule.category))
+        return changes
+
+    def _which(self, m: regex.Match) -> int:
+        name = m.lastgroup
+        if name in self._names and m.start(name) == m.start() and m.end(name) == m.end():
+            return int(name[1:])
+        return next(i for i, n in enumerate(self._names) if m.start(n) != -1)

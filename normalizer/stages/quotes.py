@@ -1,0 +1,106 @@
+"""Quotation marks: foreign pairs (« », „ “, ‚ ‘ …) become the profile's style,
+nested levels alternating double and single.
+
+A quotation is rewritten only when it holds a foreign mark; English “ ” on their
+own, and straight quotes always, stay as they are. A mark left without its partner
+is reported as ``unbalanced-quote``; a foreign one attached to a word is still
+converted (``one», — stated`` → ``one”, — stated``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..model import Warning
+from ..trace import Change
+from . import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    id: str
+    open: str
+    close: tuple[str, ...]
+    native: bool
+
+
+@dataclass(slots=True)
+class _Mark:
+    pos: int
+    char: str
+    pair: Pair
+    opening: bool
+    depth: int = 0
+    group: int = -1
+
+
+class QuotePass:
+    stage = "punctuation"
+
+    def __init__(self, pairs: list[Pair], styles: dict[str, dict[str, list[str]]], apostrophes: str = "") -> None:
+        self.apostrophes = frozenset(apostrophes)
+        self.openers = {p.open: p for p in pairs}
+        self.closers: dict[str, list[Pair]] = {}
+        for p in pairs:
+            for c in p.close:
+                self.closers.setdefault(c, []).append(p)
+        self.styles = styles
+        chars = sorted(set(self.openers) | set(self.closers))
+        self.trigger = "[" + "".join(regex.escape(c) for c in chars) + "]"
+        self._scan = regex.compile(self.trigger)
+
+    def run(self, text: str, ctx: Context) -> list[Change]:
+        marks, unmatched = self._match(text)
+        style = self.styles.get(ctx.options.quote_style) or self.styles["typographic"]
+        foreign_groups = {m.group for m in marks if not m.pair.native}
+        changes = []
+        for m in sorted(marks + unmatched, key=lambda m: m.pos):
+            if m.group == -1:
+                attached = self._attached(text, m)
+                ctx.warnings.append(Warning(m.pos, m.pos + 1, "unbalanced-quote",
+                                            f"{'opening' if m.opening else 'closing'} {m.char} has no partner"))
+                if m.pair.native or not attached:
+                    continue
+                m.depth = 1
+            elif m.group not in foreign_groups:
+                continue
+            kind = style["double"] if m.depth % 2 else style["single"]
+            new = kind[0] if m.opening else kind[1]
+            if new != m.char:
+                changes.append(Change(m.pos, m.pos + 1, new, m.pair.id, "punctuation"))
+        return changes
+
+    @staticmethod
+    def _attached(text: str, m: _Mark) -> bool:
+        """Whether an unpaired mark hugs a word (so it quotes something) rather than standing alone."""
+        neighbour = text[m.pos + 1:m.pos + 2] if m.opening else text[m.pos - 1:m.pos]
+        return bool(neighbour) and not neighbour.isspace()
+
+    def _match(self, text: str) -> tuple[list[_Mark], list[_Mark]]:
+        """Pair the marks with a stack; returns (paired marks with depth and group, unpaired)."""
+        stack: list[_Mark] = []
+        paired: list[_Mark] = []
+        unmatched: list[_Mark] = []
+        group = 0
+        for found in self._scan.finditer(text):
+            char, pos = found.group(), found.start()
+            match = next((i for i in range(len(stack) - 1, -1, -1) if char in stack[i].pair.close), None)
+            if match is not None:
+                unmatched.extend(stack[match + 1:])
+                opener = stack[match]
+                del stack[match:]
+                opener.depth = len(stack) + 1
+                paired.append(opener)
+                paired.append(_Mark(pos, char, opener.pair, False, opener.depth, opener.group))
+            elif char in self.openers:
+                if not stack:
+                    group += 1
+                stack.append(_Mark(pos, char, self.openers[char], True, group=group))
+            elif char not in self.apostrophes:
+                unmatched.append(_Mark(pos, char, self.closers[char][0], False))
+        unmatched.extend(stack)
+        for m in unmatched:
+            m.group = -1
+        return paired, unmatched

@@ -1,0 +1,67 @@
+"""Homoglyph repair: a word that mixes scripts is written in the one it belongs to.
+
+``Кursk`` (Cyrillic К) becomes ``Kursk``; ``105х195`` and ``22 °С`` (Cyrillic х, С
+beside digits) become ``105x195`` and ``22 °C``; a mostly-Cyrillic word with a Latin
+look-alike inside (``Пpивет``) becomes all Cyrillic. The tables come from Unicode's
+confusables data (``rules/script/``). Greek letters beside digits are left alone:
+``5α``, ``2θ`` are science, not debris.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..trace import Change
+from . import Context
+
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}°]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}°]*", regex.V1)
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_LATIN = regex.compile(r"\p{Latin}")
+_GREEK = regex.compile(r"\p{Greek}")
+_DIGIT_LIKE = regex.compile(r"[\p{N}°]")
+
+
+class HomoglyphPass:
+    stage = "script"
+    trigger = r"[\p{Cyrillic}\p{Greek}]"
+
+    def __init__(self, to_latin: dict[str, str], to_cyrillic: dict[str, str]) -> None:
+        self.to_latin = str.maketrans(to_latin)
+        self.latin_able = frozenset(to_latin)
+        self.to_cyrillic = str.maketrans(to_cyrillic)
+        self.cyrillic_able = frozenset(to_cyrillic)
+
+    def run(self, text: str, ctx: Context) -> list[Change]:
+        changes = []
+        for m in _TOKEN.finditer(text):
+            word = m.group()
+            fixed = self.repair(word)
+            if fixed is not None and fixed != word:
+                changes.append(Change(m.start(), m.end(), fixed, *self._rule(fixed)))
+        return changes
+
+    @staticmethod
+    def _rule(fixed: str) -> tuple[str, str]:
+        if _CYRILLIC.search(fixed):
+            return "script.homoglyph.to-cyrillic", "script"
+        return "script.homoglyph.to-latin", "script"
+
+    def repair(self, word: str) -> str | None:
+        """The word in one script, or ``None`` when it is not a look-alike mix.
+
+        >>> p = HomoglyphPass({"К": "K", "х": "x"}, {"p": "р"})
+        >>> p.repair("Кursk"), p.repair("105х195"), p.repair("Кто")
+        ('Kursk', '105x195', None)
+        """
+        foreign = [c for c in word if c.isalpha() and not c.isascii() and not _LATIN.match(c)]
+        latin = [c for c in word if _LATIN.match(c)]
+        digit_context = bool(_DIGIT_LIKE.search(word)) and not _GREEK.search(word)
+        if not latin and not digit_context:
+            return None
+        if (len(latin) >= len(foreign) or not latin) and all(c in self.latin_able for c in foreign):
+            return word.translate(self.to_latin)
+        cyrillic = [c for c in foreign if _CYRILLIC.match(c)]
+        if latin and len(cyrillic) > len(latin) and len(cyrillic) == len(foreign) \
+                and all(c in self.cyrillic_able for c in latin):
+            return word.translate(self.to_cyrillic)
+        return None

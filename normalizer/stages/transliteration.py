@@ -1,0 +1,46 @@
+"""Short runs of Cyrillic (a name, a village) are romanised with the language's scheme;
+longer passages are reported as ``untranslated-passage`` and left as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyascii
+
+from ..fragments import LanguageGuesser, runs
+from ..model import Warning
+from ..trace import Change
+from ..translit import Scheme
+from . import Context
+
+
+class TransliterationPass:
+    stage = "transliteration"
+    trigger = r"[^\P{L}\p{Latin}]"
+
+    def __init__(self, guesser: LanguageGuesser, scheme_for: Callable[[str, str | None], Scheme | None]) -> None:
+        self.guesser = guesser
+        self.scheme_for = scheme_for
+
+    def run(self, text: str, ctx: Context) -> list[Change]:
+        options = ctx.options
+        changes = []
+        for run in runs(text):
+            passage = len(run.words) >= options.passage_words
+            lang = self.guesser.decide(run, options.lang, passage)
+            if passage:
+                ctx.warnings.append(Warning(run.start, run.end, "untranslated-passage",
+                                            f"{len(run.words)} words in {run.script} ({lang or 'unknown language'}) "
+                                            "left untranslated"))
+                if not options.transliterate_passages:
+                    continue
+            if run.script not in options.transliterate_scripts:
+                continue
+            scheme = self.scheme_for(lang, options.schemes.get(lang)) if lang else None
+            rule, convert = (scheme.id, scheme.apply) if scheme else ("translit.fallback.anyascii", anyascii.anyascii)
+            for start, end in run.words:
+                word = text[start:end]
+                new = convert(word)
+                if new != word:
+                    changes.append(Change(start, end, new, rule, "transliteration"))
+        return changes
