@@ -11,11 +11,19 @@ from .model import Result, Warning
 from .options import Options
 from .ruleset import Ruleset, load_ruleset
 from .stages import Context
-from .trace import Change, Trace
+from .trace import Trace
+
+_FAR = 1 << 62
+MAX_ROUNDS = 3
+"""A pass can make text another pass would change (``«, -`` folded to ``", -`` in the
+ascii profile); the passes run again on changed text, so the output is stable."""
 
 
 class Normalizer:
     """A profile compiled once; ``normalize`` is then one scan on clean text.
+
+    Protected spans (URLs, addresses, handles, code, markup) are found in the text
+    each pass is given, so a pass never changes one.
 
     >>> n = Normalizer("default")
     >>> n.normalize("sappers from КНДР").text
@@ -41,38 +49,39 @@ class Normalizer:
         if not self.trigger.search(text):
             return Result(text, text, profile=self.profile, ruleset=ruleset, applied=apply)
         trace = Trace(text)
-        ctx = Context(options)
         warnings: list[Warning] = []
-        protected = None
-        for pass_, trigger in zip(self.passes, self._triggers, strict=True):
-            if not trigger.search(trace.text):
-                continue
-            changes = pass_.run(trace.text, ctx)
-            if ctx.warnings:
-                warnings.extend(self._to_original(trace, w) for w in ctx.warnings)
-                ctx.warnings.clear()
-            if changes:
-                if protected is None:
-                    protected = self._protected_spans(text)
-                trace.apply(self._unprotected(trace, changes, protected))
-        if protected is None:
-            protected = self._protected_spans(text)
-        warnings = [w for w in warnings if not _inside(w.start, w.end, protected)]
+        for round_ in range(MAX_ROUNDS):
+            changed = self._round(trace, Context(options), warnings if round_ == 0 else [])
+            if not changed or not self.trigger.search(trace.text):
+                break
+        protected = self._protected_spans(text)
         found = find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
-        edits = trace.edits()
-        return Result(trace.text if apply else text, text, edits, tuple(sorted(warnings, key=_by_start)),
+        return Result(trace.text if apply else text, text, trace.edits(), tuple(sorted(warnings, key=_by_start)),
                       tuple(f for f in found if not _inside(f.start, f.end, protected)), self.profile, ruleset,
                       apply)
+
+    def _round(self, trace: Trace, ctx: Context, warnings: list[Warning]) -> bool:
+        """Run every pass once over ``trace``; whether anything changed."""
+        changed = False
+        for pass_, trigger in zip(self.passes, self._triggers, strict=True):
+            current = trace.text
+            if not trigger.search(current):
+                continue
+            changes = pass_.run(current, ctx)
+            if not changes and not ctx.warnings:
+                continue
+            protected = self._protected_spans(current)
+            warnings.extend(self._to_original(trace, w) for w in ctx.warnings if not _inside(w.start, w.end, protected))
+            ctx.warnings.clear()
+            changes = [c for c in changes if not _inside(c.start, c.end, protected)]
+            if changes:
+                trace.apply(changes)
+                changed = True
+        return changed
 
     def _protected_spans(self, text: str) -> list[tuple[int, int]]:
         pattern = self.ruleset.protected
         return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
-
-    @staticmethod
-    def _unprotected(trace: Trace, changes: list[Change], protected: list[tuple[int, int]]) -> list[Change]:
-        if not protected:
-            return changes
-        return [c for c in changes if not _inside(*trace.to_original(c.start, c.end), protected)]
 
     @staticmethod
     def _to_original(trace: Trace, w: Warning) -> Warning:

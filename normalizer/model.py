@@ -101,7 +101,10 @@ class Result:
             raise ValueError(f"span ({start}, {end}) is outside the text of length {len(self.text)}")
         if not self.applied or not self.edits:
             return start, end
-        return self._to_original(start, is_end=False), self._to_original(end, is_end=True)
+        mapped_start = self._to_original(start, is_end=False)
+        if start == end:
+            return mapped_start, mapped_start
+        return mapped_start, self._to_original(end, is_end=True)
 
     def _to_original(self, pos: int, *, is_end: bool) -> int:
         starts = self._starts
@@ -117,11 +120,11 @@ class Result:
         edit = self.edits[i]
         cur_start = starts[i]
         cur_end = cur_start + len(edit.replacement)
+        if is_end and pos == cur_start:
+            return edit.start
         if pos >= cur_end:
             return edit.end + (pos - cur_end)
-        if pos == cur_start or not is_end:
-            return edit.start
-        return edit.end
+        return edit.end if is_end else edit.start
 
 
 def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:

@@ -152,7 +152,7 @@ class Ruleset:
             return [self._transliteration]
         if stage == "punctuation":
             quotes = [self._quotes] if self._quotes else []
-            return quotes + ([PatternPass(stage, patterns)] if patterns else [])
+            return ([PatternPass(stage, patterns)] if patterns else []) + quotes
         return [PatternPass(stage, patterns)] if patterns else []
 
 

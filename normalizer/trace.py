@@ -38,12 +38,13 @@ class _Span:
 class Trace:
     """The current text and the edits that lead to it from the original."""
 
-    __slots__ = ("_spans", "original", "text")
+    __slots__ = ("_spans", "_starts", "original", "text")
 
     def __init__(self, original: str) -> None:
         self.original = original
         self.text = original
         self._spans: list[_Span] = []
+        self._starts: list[int] = []
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The original span behind ``text[start:end]`` (widened over edits it cuts)."""
@@ -51,7 +52,7 @@ class Trace:
 
     def _map(self, pos: int, *, end: bool) -> int:
         spans = self._spans
-        i = bisect.bisect_right([s.cur_start for s in spans], pos) - 1
+        i = bisect.bisect_right(self._starts, pos) - 1
         if i < 0:
             return pos
         s = spans[i]
@@ -106,9 +107,10 @@ class Trace:
             pieces.append(text[pos:lo])
             pos = hi
             if not new:
-                span = old[0]
-                spans.append(_Span(span.orig_start, span.orig_end, lo + delta, hi + delta, span.rules, span.category))
-                shift += (span.cur_end - span.cur_start) - (span.orig_end - span.orig_start)
+                for span in old:
+                    spans.append(_Span(span.orig_start, span.orig_end, span.cur_start + delta, span.cur_end + delta,
+                                       span.rules, span.category))
+                    shift += (span.cur_end - span.cur_start) - (span.orig_end - span.orig_start)
                 pieces.append(text[lo:hi])
                 continue
             orig_start = old[0].orig_start if old and old[0].cur_start == lo else lo - shift
@@ -132,6 +134,7 @@ class Trace:
         pieces.append(text[pos:])
         self.text = "".join(pieces)
         self._spans = spans
+        self._starts = [s.cur_start for s in spans]
 
     def edits(self) -> tuple[Edit, ...]:
         """The composed edits, in original offsets, sorted."""

@@ -19,7 +19,11 @@ def _toml_string(s: str) -> str:
 
 
 def build_homoglyphs() -> str:
-    """Cyrillic and Greek letters whose Unicode confusable is one ASCII letter, and back."""
+    """Cyrillic and Greek letters whose Unicode confusable is one ASCII letter, and back.
+
+    The way back (Latin look-alike inside a Cyrillic word) only targets letters of the
+    Russian and Ukrainian alphabets, the languages whose words carry such debris.
+    """
     data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
     to_latin: dict[str, str] = {}
     for char, entries in sorted(data.items()):
@@ -34,7 +38,7 @@ def build_homoglyphs() -> str:
             to_latin[char] = same_case[0]
     to_cyrillic: dict[str, str] = {}
     for char, latin in to_latin.items():
-        if unicodedata.name(char).startswith("CYRILLIC") and ord(char) < 0x0500:
+        if 0x0410 <= ord(char) <= 0x044F or char in "іїєґІЇЄҐ":
             to_cyrillic.setdefault(latin, char)
     version = metadata.version("confusable-homoglyphs")
     lines = [

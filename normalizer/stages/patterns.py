@@ -16,12 +16,27 @@ from ..rulefiles import RuleFile
 from ..trace import Change
 from . import Context
 
+
+def romanise(text: str) -> str:
+    """anyascii, except that a character it has no ASCII for is kept, not dropped.
+
+    >>> romanise("Zürich \ud800")
+    'Zurich \ud800'
+    """
+    out = []
+    for char in text:
+        ascii_form = anyascii.anyascii(char)
+        keep = not ascii_form and unicodedata.category(char) not in ("Mn", "Me", "Cf")
+        out.append(char if keep else ascii_form)
+    return "".join(out)
+
+
 ACTIONS: dict[str, Callable[[str], str]] = {
     "nfkc": lambda s: unicodedata.normalize("NFKC", s),
     "cp1252": ftfy.fixes.fix_c1_controls,
     "fix-encoding": ftfy.fix_encoding,
     "remove": lambda s: "",
-    "anyascii": anyascii.anyascii,
+    "anyascii": romanise,
 }
 
 

@@ -17,6 +17,9 @@ from ..model import Warning
 from ..trace import Change
 from . import Context
 
+MAX_DEPTH = 8
+"""How far down the stack a closing mark looks for its opener; keeps hostile input linear."""
+
 
 @dataclass(frozen=True, slots=True)
 class Pair:
@@ -86,7 +89,8 @@ class QuotePass:
         group = 0
         for found in self._scan.finditer(text):
             char, pos = found.group(), found.start()
-            match = next((i for i in range(len(stack) - 1, -1, -1) if char in stack[i].pair.close), None)
+            match = next((i for i in range(len(stack) - 1, max(len(stack) - MAX_DEPTH, 0) - 1, -1)
+                          if char in stack[i].pair.close), None)
             if match is not None:
                 unmatched.extend(stack[match + 1:])
                 opener = stack[match]

@@ -14,11 +14,13 @@ import regex
 from ..trace import Change
 from . import Context
 
-_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}°]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}°]*", regex.V1)
+_TOKEN = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}]*",
+                       regex.V1)
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
 _GREEK = regex.compile(r"\p{Greek}")
-_DIGIT_LIKE = regex.compile(r"[\p{N}°]")
+_DIGIT = regex.compile(r"\p{N}")
+_UNIT_SIGNS = "°"
 
 
 class HomoglyphPass:
@@ -35,7 +37,7 @@ class HomoglyphPass:
         changes = []
         for m in _TOKEN.finditer(text):
             word = m.group()
-            fixed = self.repair(word)
+            fixed = self.repair(word, after_unit_sign=m.start() > 0 and text[m.start() - 1] in _UNIT_SIGNS)
             if fixed is not None and fixed != word:
                 changes.append(Change(m.start(), m.end(), fixed, *self._rule(fixed)))
         return changes
@@ -46,8 +48,11 @@ class HomoglyphPass:
             return "script.homoglyph.to-cyrillic", "script"
         return "script.homoglyph.to-latin", "script"
 
-    def repair(self, word: str) -> str | None:
+    def repair(self, word: str, after_unit_sign: bool = False) -> str | None:
         """The word in one script, or ``None`` when it is not a look-alike mix.
+
+        Digits, or a degree sign just before the word, count as Latin context for
+        Cyrillic letters (``105х195``, ``°С``).
 
         >>> p = HomoglyphPass({"К": "K", "х": "x"}, {"p": "р"})
         >>> p.repair("Кursk"), p.repair("105х195"), p.repair("Кто")
@@ -55,13 +60,13 @@ class HomoglyphPass:
         """
         foreign = [c for c in word if c.isalpha() and not c.isascii() and not _LATIN.match(c)]
         latin = [c for c in word if _LATIN.match(c)]
-        digit_context = bool(_DIGIT_LIKE.search(word)) and not _GREEK.search(word)
+        digit_context = (after_unit_sign or bool(_DIGIT.search(word))) and not _GREEK.search(word)
         if not latin and not digit_context:
             return None
         if (len(latin) >= len(foreign) or not latin) and all(c in self.latin_able for c in foreign):
             return word.translate(self.to_latin)
         cyrillic = [c for c in foreign if _CYRILLIC.match(c)]
-        if latin and len(cyrillic) > len(latin) and len(cyrillic) == len(foreign) \
+        if latin and len(latin) * 4 <= len(cyrillic) and len(cyrillic) == len(foreign) \
                 and all(c in self.cyrillic_able for c in latin):
             return word.translate(self.to_cyrillic)
         return None
