@@ -49,6 +49,8 @@ ROWS = [
     # script: homoglyphs beside digits
     ("The temperature will be between 22 °С and 24 °С.", "The temperature will be between 22 °C and 24 °C.",
      {"script.homoglyph.to-latin"}),
+    ("In the capital it will be from + 22 ° С to + 24 ° С at night.",
+     "In the capital it will be from + 22 ° C to + 24 ° C at night.", {"script.homoglyph.to-latin"}),
     ("Promtex Micropacket Prestige Mattress 105х195.", "Promtex Micropacket Prestige Mattress 105x195.",
      {"script.homoglyph.to-latin"}),
     # unicode: C1 controls from mis-decoded cp1252, and mojibake

@@ -20,7 +20,7 @@ _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
 _GREEK = regex.compile(r"\p{Greek}")
 _DIGIT = regex.compile(r"\p{N}")
-_UNIT_SIGNS = "°"
+_AFTER_UNIT_SIGN = regex.compile(r"°[ \u00a0]?$")
 
 
 class HomoglyphPass:
@@ -37,7 +37,7 @@ class HomoglyphPass:
         changes = []
         for m in _TOKEN.finditer(text):
             word = m.group()
-            fixed = self.repair(word, after_unit_sign=m.start() > 0 and text[m.start() - 1] in _UNIT_SIGNS)
+            fixed = self.repair(word, after_unit_sign=bool(_AFTER_UNIT_SIGN.search(text, max(0, m.start() - 2), m.start())))
             if fixed is not None and fixed != word:
                 changes.append(Change(m.start(), m.end(), fixed, *self._rule(fixed)))
         return changes
