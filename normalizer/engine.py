@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import regex
 
@@ -34,38 +34,41 @@ class Normalizer:
         self.profile = profile
         self.ruleset: Ruleset = load_ruleset(tuple(str(r) for r in rules))
         self.options: Options = self.ruleset.profile(profile).with_overrides(options)
-        self.passes = self.ruleset.passes(self.options)
-        kwargs = {k: v for p in self.passes for k, v in getattr(p, "trigger_kwargs", {}).items()}
-        triggers = [p.trigger for p in self.passes]
-        self.trigger = regex.compile("|".join(f"(?:{t})" for t in triggers) or "(?!)", regex.V1, **kwargs)
-        self._triggers = [regex.compile(t, regex.V1, ignore_unused=True, **kwargs) for t in triggers]
+        self.passes = [(p, _wants(p)) for p in self.ruleset.passes(self.options)]
+        self.ascii_passes = [(p, w) for p, w in self.passes if getattr(p, "handles_ascii", True)]
 
     def normalize(self, text: str, *, lang: str | None = None, apply: bool = True) -> Result:
         """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged."""
         if not isinstance(text, str):
             raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
+        if not self._wanted(text):
+            return Result(text, text, profile=self.profile, ruleset=self.ruleset.version, applied=apply)
         options = self.options if lang is None else self.options.with_overrides({"lang": lang})
-        ruleset = self.ruleset.version
-        if not self.trigger.search(text):
-            return Result(text, text, profile=self.profile, ruleset=ruleset, applied=apply)
         trace = Trace(text)
         warnings: list[Warning] = []
         for round_ in range(MAX_ROUNDS):
             changed = self._round(trace, Context(options), warnings if round_ == 0 else [])
-            if not changed or not self.trigger.search(trace.text):
+            if not changed or not self._wanted(trace.text):
                 break
         protected = self._protected_spans(text)
-        found = find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
+        found = [] if text.isascii() else find_fragments(text, self.ruleset.guesser, options.lang,
+                                                          options.passage_words)
         return Result(trace.text if apply else text, text, trace.edits(), tuple(sorted(warnings, key=_by_start)),
-                      tuple(f for f in found if not _inside(f.start, f.end, protected)), self.profile, ruleset,
-                      apply)
+                      tuple(f for f in found if not _inside(f.start, f.end, protected)), self.profile,
+                      self.ruleset.version, apply)
+
+    def _wanted(self, text: str) -> bool:
+        """The fast path: whether any pass has anything to look at in ``text``."""
+        passes = self.ascii_passes if text.isascii() else self.passes
+        return any(wants is None or wants(text) for _, wants in passes)
 
     def _round(self, trace: Trace, ctx: Context, warnings: list[Warning]) -> bool:
         """Run every pass once over ``trace``; whether anything changed."""
         changed = False
-        for pass_, trigger in zip(self.passes, self._triggers, strict=True):
+        passes = self.ascii_passes if trace.text.isascii() else self.passes
+        for pass_, wants in passes:
             current = trace.text
-            if not trigger.search(current):
+            if wants is not None and not wants(current):
                 continue
             changes = pass_.run(current, ctx)
             if not changes and not ctx.warnings:
@@ -80,13 +83,26 @@ class Normalizer:
         return changed
 
     def _protected_spans(self, text: str) -> list[tuple[int, int]]:
-        pattern = self.ruleset.protected
-        return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+        rs = self.ruleset
+        if rs.protected is None or not rs.protected_hint.search(text):
+            return []
+        return [m.span() for m in rs.protected.finditer(text)]
 
     @staticmethod
     def _to_original(trace: Trace, w: Warning) -> Warning:
         start, end = trace.to_original(w.start, w.end)
         return Warning(start, end, w.code, w.message)
+
+
+def _wants(pass_) -> Callable[[str], bool] | None:
+    """A pass's quick test for whether a text concerns it (``None``: its scan is the test)."""
+    if hasattr(pass_, "wants"):
+        return pass_.wants
+    trigger = getattr(pass_, "trigger", None)
+    if trigger is None:
+        return None
+    compiled = regex.compile(trigger, regex.V1, ignore_unused=True, **getattr(pass_, "trigger_kwargs", {}))
+    return lambda text: compiled.search(text) is not None
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

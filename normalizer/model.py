@@ -56,7 +56,7 @@ class Fragment:
         return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Result:
     """The normalised text, and everything needed to explain or undo it."""
 
@@ -68,7 +68,7 @@ class Result:
     profile: str = "default"
     ruleset: str = ""
     applied: bool = True
-    _starts: list[int] = field(default_factory=list, repr=False, compare=False)
+    _starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -108,12 +108,12 @@ class Result:
 
     def _to_original(self, pos: int, *, is_end: bool) -> int:
         starts = self._starts
-        if not starts:
-            shift, cur = 0, []
+        if starts is None:
+            shift, starts = 0, []
             for e in self.edits:
-                cur.append(e.start + shift)
+                starts.append(e.start + shift)
                 shift += len(e.replacement) - (e.end - e.start)
-            starts.extend(cur)
+            self._starts = starts
         i = bisect.bisect_right(starts, pos) - 1
         if i < 0:
             return pos

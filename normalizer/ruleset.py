@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from .fragments import LanguageGuesser
 from .options import Options
 from .rulefiles import RuleFile, discover, fingerprint
 from .stages import ORDER
-from .stages.patterns import PatternPass, PatternRule, compile_rule
+from .stages.patterns import PatternPass, RuleGroup, compile_rule, compile_trigger
 from .stages.quotes import Pair, QuotePass
 from .stages.script import HomoglyphPass
 from .stages.translation import GazetteerPass, build_forms
@@ -32,7 +33,8 @@ class Ruleset:
     descriptions: dict[str, str] = field(default_factory=dict)
     schemes: dict[str, dict[str, Scheme]] = field(default_factory=dict)
     protected: regex.Pattern | None = None
-    _pattern_rules: dict[str, list[PatternRule]] = field(default_factory=dict)
+    protected_hint: re.Pattern = re.compile("")
+    _pattern_rules: dict[str, list[RuleGroup]] = field(default_factory=dict)
     _passes: dict[tuple, list] = field(default_factory=dict)
 
     @classmethod
@@ -53,10 +55,13 @@ class Ruleset:
             for f in self.by_folder(folder):
                 if "rules" in f.data:
                     rules = [compile_rule(f, i, r) for i, r in enumerate(f.data["rules"])]
-                    self._pattern_rules.setdefault(folder, []).extend(rules)
-        spans = [s["pattern"] for f in self.by_folder("protected") for s in f.data["spans"]]
-        self.protected = regex.compile("|".join(f"(?:{p})" for p in spans), regex.V1 | regex.IGNORECASE) \
+                    group = self._pattern_rules.setdefault(folder, [])
+                    group.append(RuleGroup(rules, compile_trigger(f), f.data.get("non_ascii", False)))
+        spans = [s for f in self.by_folder("protected") for s in f.data["spans"]]
+        self.protected = regex.compile("|".join(f"(?:{s['pattern']})" for s in spans), regex.V1 | regex.IGNORECASE) \
             if spans else None
+        hints = [s.get("hint") for s in spans]
+        self.protected_hint = re.compile("|".join(f"(?:{h})" for h in hints) if all(hints) else "", re.IGNORECASE)
         self._compile_profiles()
         self._quotes = self._compile_quotes()
         self._homoglyphs = self._compile_homoglyphs()
@@ -143,7 +148,8 @@ class Ruleset:
         return self._passes[key]
 
     def _stage(self, stage: str, options: Options) -> list:
-        patterns = [r for r in self._pattern_rules.get(stage, []) if r.id not in options.exclude]
+        groups = [g.without(options.exclude) for g in self._pattern_rules.get(stage, [])]
+        patterns = [PatternPass(stage, [g for g in groups if g.rules])] if any(g.rules for g in groups) else []
         if stage == "script":
             return [self._homoglyphs]
         if stage == "translation":
@@ -152,8 +158,8 @@ class Ruleset:
             return [self._transliteration]
         if stage == "punctuation":
             quotes = [self._quotes] if self._quotes else []
-            return ([PatternPass(stage, patterns)] if patterns else []) + quotes
-        return [PatternPass(stage, patterns)] if patterns else []
+            return patterns + quotes
+        return patterns
 
 
 @functools.lru_cache(maxsize=16)

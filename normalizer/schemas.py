@@ -22,6 +22,8 @@ PATTERNS = {
     "properties": {
         **_HEADER,
         "category": {"enum": ["script", "transliteration", "translation", "punctuation", "whitespace", "unicode"]},
+        "trigger": {"type": "string", "minLength": 1},
+        "non_ascii": {"type": "boolean"},
         "rules": {
             "type": "array",
             "minItems": 1,
@@ -157,7 +159,8 @@ PROTECTED = {
                 "type": "object",
                 "required": ["id", "pattern"],
                 "additionalProperties": False,
-                "properties": {"id": _ID, "pattern": {"type": "string"}, "description": {"type": "string"}},
+                "properties": {"id": _ID, "pattern": {"type": "string"}, "hint": {"type": "string"},
+                               "description": {"type": "string"}},
             },
         },
     },

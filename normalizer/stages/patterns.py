@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,16 +68,42 @@ def compile_rule(rule_file: RuleFile, index: int, rule: dict) -> PatternRule:
     return PatternRule(rule["id"], category, compiled, rule.get("replace"), action)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """The rules of one file, with the file's quick test."""
+
+    rules: list[PatternRule]
+    trigger: re.Pattern | None
+    non_ascii: bool
+
+    def without(self, excluded: frozenset[str]) -> RuleGroup:
+        return RuleGroup([r for r in self.rules if r.id not in excluded], self.trigger, self.non_ascii)
+
+
+def compile_trigger(rule_file: RuleFile) -> re.Pattern | None:
+    """The file's ``trigger`` (a fast ``re`` test every match implies), if it has one."""
+    source = rule_file.data.get("trigger")
+    if source is None:
+        return None
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise RuleFileError(rule_file.path, rule_file.line_of("trigger"), f"invalid trigger: {exc}") from None
+
+
 class PatternPass:
     """All the pattern rules of one stage, matched in one scan of one alternation."""
 
-    def __init__(self, stage: str, rules: list[PatternRule]) -> None:
+    def __init__(self, stage: str, groups: list[RuleGroup]) -> None:
         self.stage = stage
-        self.rules = rules
-        self.trigger = "|".join(f"(?:{r.regex.pattern})" for r in rules) or "(?!)"
-        self._scan = regex.compile("|".join(f"(?P<r{i}>{r.regex.pattern})" for i, r in enumerate(rules)) or "(?!)",
+        self.rules = [r for g in groups for r in g.rules]
+        self.handles_ascii = not all(g.non_ascii for g in groups)
+        triggers = [g.trigger for g in groups]
+        if all(triggers):
+            self.wants = lambda text: any(t.search(text) for t in triggers)
+        self._scan = regex.compile("|".join(f"(?P<r{i}>{r.regex.pattern})" for i, r in enumerate(self.rules)),
                                    regex.V1)
-        self._names = [f"r{i}" for i in range(len(rules))]
+        self._names = [f"r{i}" for i in range(len(self.rules))]
 
     def run(self, text: str, ctx: Context) -> list[Change]:
         changes = []

@@ -2,16 +2,16 @@
 nested levels alternating double and single.
 
 A quotation is rewritten only when it holds a foreign mark; English “ ” on their
-own, and straight quotes always, stay as they are. A mark left without its partner
-is reported as ``unbalanced-quote``; a foreign one attached to a word is still
-converted (``one», — stated`` → ``one”, — stated``).
+own, and straight quotes always, stay as they are (and are not even looked at: a
+quotation running over several paragraphs is correct English). In a text with a
+foreign mark, a mark left without its partner is reported as ``unbalanced-quote``;
+a foreign one attached to a word is still converted (``one», — stated`` → ``one”, — stated``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-
-import regex
 
 from ..model import Warning
 from ..trace import Change
@@ -41,6 +41,7 @@ class _Mark:
 
 class QuotePass:
     stage = "punctuation"
+    handles_ascii = False
 
     def __init__(self, pairs: list[Pair], styles: dict[str, dict[str, list[str]]], apostrophes: str = "") -> None:
         self.apostrophes = frozenset(apostrophes)
@@ -51,8 +52,14 @@ class QuotePass:
                 self.closers.setdefault(c, []).append(p)
         self.styles = styles
         chars = sorted(set(self.openers) | set(self.closers))
-        self.trigger = "[" + "".join(regex.escape(c) for c in chars) + "]"
-        self._scan = regex.compile(self.trigger)
+        self._scan = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+        native = {c for p in pairs if p.native for c in (p.open, *p.close)} | self.apostrophes
+        foreign = sorted({c for p in pairs if not p.native for c in (p.open, *p.close)} - native)
+        self._foreign = re.compile("[" + "".join(re.escape(c) for c in foreign) + "]")
+
+    def wants(self, text: str) -> bool:
+        """Only text with a foreign mark: English quotes alone are never changed nor reported."""
+        return self._foreign.search(text) is not None
 
     def run(self, text: str, ctx: Context) -> list[Change]:
         marks, unmatched = self._match(text)

@@ -9,6 +9,8 @@ confusables data (``rules/script/``). Greek letters beside digits are left alone
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from ..trace import Change
@@ -23,9 +25,17 @@ _DIGIT = regex.compile(r"\p{N}")
 _AFTER_UNIT_SIGN = regex.compile(r"°[ \u00a0]?$")
 
 
+_CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f\u1c80-\u1c8f\u1d2b\u1f00-\u1fff"
+                                "\u2de0-\u2dff\ua640-\ua69f]")
+
+
 class HomoglyphPass:
     stage = "script"
-    trigger = r"[\p{Cyrillic}\p{Greek}]"
+    handles_ascii = False
+
+    @staticmethod
+    def wants(text: str) -> bool:
+        return _CYRILLIC_OR_GREEK.search(text) is not None
 
     def __init__(self, to_latin: dict[str, str], to_cyrillic: dict[str, str]) -> None:
         self.to_latin = str.maketrans(to_latin)
@@ -37,7 +47,8 @@ class HomoglyphPass:
         changes = []
         for m in _TOKEN.finditer(text):
             word = m.group()
-            fixed = self.repair(word, after_unit_sign=bool(_AFTER_UNIT_SIGN.search(text, max(0, m.start() - 2), m.start())))
+            unit = _AFTER_UNIT_SIGN.search(text, max(0, m.start() - 2), m.start()) is not None
+            fixed = self.repair(word, after_unit_sign=unit)
             if fixed is not None and fixed != word:
                 changes.append(Change(m.start(), m.end(), fixed, *self._rule(fixed)))
         return changes

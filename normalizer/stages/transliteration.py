@@ -3,6 +3,7 @@ longer passages are reported as ``untranslated-passage`` and left as they are.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import anyascii
@@ -13,10 +14,17 @@ from ..trace import Change
 from ..translit import Scheme
 from . import Context
 
+# Characters outside the Latin blocks, punctuation and symbols: where a non-Latin letter may be.
+_BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06]")
+
 
 class TransliterationPass:
     stage = "transliteration"
-    trigger = r"[^\P{L}\p{Latin}]"
+    handles_ascii = False
+
+    @staticmethod
+    def wants(text: str) -> bool:
+        return _BEYOND_LATIN.search(text) is not None
 
     def __init__(self, guesser: LanguageGuesser, scheme_for: Callable[[str, str | None], Scheme | None]) -> None:
         self.guesser = guesser
