@@ -162,7 +162,14 @@ class Ruleset:
         return patterns
 
 
-@functools.lru_cache(maxsize=16)
-def load_ruleset(extra_dirs: tuple[str, ...] = ()) -> Ruleset:
+def load_ruleset(extra_dirs: tuple[str, ...] | list[str] = ()) -> Ruleset:
     """The rule set for these extra folders, compiled once per process."""
-    return Ruleset.load(tuple(str(Path(d)) for d in extra_dirs))
+    return _load(tuple(str(Path(d)) for d in extra_dirs))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(extra_dirs: tuple[str, ...]) -> Ruleset:
+    return Ruleset.load(extra_dirs)
+
+
+load_ruleset.cache_clear = _load.cache_clear
