@@ -18,7 +18,11 @@ setup: $(BIN)/normalizer
 serve: setup
 	$(BIN)/gunicorn --workers $(WORKERS) --bind 0.0.0.0:$(PORT) --access-logfile - wsgi:app
 
-test: setup
+# The browser test's headless Chromium and its driver (Debian's packages), installed only when missing.
+/usr/bin/chromedriver:
+	apt-get update && apt-get install -y chromium chromium-driver
+
+test: setup /usr/bin/chromedriver
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -27,6 +31,11 @@ lint: setup
 
 rules: setup
 	$(BIN)/python tools/build_rules.py
+
+# The benchmark against the peers (issue 9); BENCH_ARGS="--quick" for a 1 MB smoke run.
+bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
