@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 
 import regex
@@ -106,7 +107,9 @@ def _wants(pass_) -> Callable[[str], bool] | None:
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any((s < end and start < e) or s <= start < e for s, e in spans)
+    """Whether [start, end) meets one of ``spans`` (sorted, non-overlapping), by bisection."""
+    i = max(bisect.bisect_right(spans, (start, _FAR)) - 1, 0)
+    return any((s < end and start < e) or s <= start < e for s, e in spans[i:i + 2])
 
 
 def _by_start(w: Warning) -> tuple[int, int, str]:
