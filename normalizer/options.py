@@ -23,6 +23,8 @@ class Options:
     """A foreign run of this many words or more is a passage: reported, not transliterated."""
     transliterate_passages: bool = False
     """Transliterate passages too (they are still reported)."""
+    transliterate_words: bool = False
+    """Transliterate short lowercase runs too (by default only name-like, capitalised ones)."""
     transliterate_scripts: tuple[str, ...] = ("Cyrillic",)
     """Scripts whose short fragments are transliterated."""
     lang: str | None = None
@@ -30,7 +32,8 @@ class Options:
 
     def __hash__(self) -> int:
         return hash((self.stages, self.exclude, self.quote_style, tuple(sorted(self.schemes.items())),
-                     self.passage_words, self.transliterate_passages, self.transliterate_scripts, self.lang))
+                     self.passage_words, self.transliterate_passages, self.transliterate_words,
+                     self.transliterate_scripts, self.lang))
 
     def with_overrides(self, overrides: dict) -> Options:
         """A copy with ``overrides`` applied; unknown names are a ``ValueError``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import regex
@@ -21,6 +21,8 @@ from .stages.script import HomoglyphPass
 from .stages.translation import GazetteerPass, build_forms
 from .stages.transliteration import TransliterationPass
 from .translit import Scheme, compile_scheme
+
+_OPTION_FIELDS = {f.name for f in fields(Options)} - {"lang"}
 
 
 @dataclass
@@ -89,10 +91,7 @@ class Ruleset:
             for data in reversed(chain):
                 merged.update({k: v for k, v in data.items() if k not in ("schemes",)})
                 merged["schemes"] = {**merged.get("schemes", {}), **data.get("schemes", {})}
-            options = Options().with_overrides({
-                k: merged[k] for k in ("stages", "exclude", "quote_style", "schemes", "passage_words",
-                                       "transliterate_passages", "transliterate_scripts") if k in merged
-            })
+            options = Options().with_overrides({k: v for k, v in merged.items() if k in _OPTION_FIELDS})
             self.profiles[name] = options
             self.descriptions[name] = merged["description"]
 

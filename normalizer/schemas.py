@@ -107,7 +107,10 @@ TRANSLIT = {
         "endings": _MAP,
         "after": {"type": "object", "additionalProperties": _MAP},
         "before": {"type": "object", "additionalProperties": _MAP},
+        "between": {"type": "object", "additionalProperties": _MAP},
         "upper": _MAP,
+        "classes": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
+        "reversible": {"type": "boolean"},
     },
 }
 
@@ -181,6 +184,7 @@ PROFILE = {
         "schemes": {"type": "object", "additionalProperties": {"type": "string"}},
         "passage_words": {"type": "integer", "minimum": 1},
         "transliterate_passages": {"type": "boolean"},
+        "transliterate_words": {"type": "boolean"},
         "transliterate_scripts": _STRINGS,
     },
 }

@@ -138,3 +138,11 @@ def test_protected_spans_are_never_touched():
             "@Кiev_news #КНДР `Kiev` <a title=«x»> {Kiev} — but Kiev is fixed.")
     result = normalizer.normalize(text)
     assert result.text == text.replace("but Kiev", "but Kyiv")
+
+
+def test_lowercase_untranslated_word_is_reported_not_transliterated():
+    text = "We owe you a great debt дякуємо thank you!"
+    result = normalizer.normalize(text)
+    assert result.text == text
+    assert [(text[w.start:w.end], w.code) for w in result.warnings] == [("дякуємо", "untranslated-word")]
+    assert normalizer.normalize(text, profile="ascii").text == "We owe you a great debt diakuiemo thank you!"

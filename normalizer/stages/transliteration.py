@@ -1,5 +1,8 @@
-"""Short runs of Cyrillic (a name, a village) are romanised with the language's scheme;
-longer passages are reported as ``untranslated-passage`` and left as they are."""
+"""Short runs of Cyrillic that look like names (a person, a village: capitalised) are
+romanised with the language's scheme. A lowercase word left by machine translation
+(``we owe you дякуємо thank you``) is reported as ``untranslated-word``, and longer
+passages as ``untranslated-passage``; both are left as they are unless the profile
+says otherwise."""
 
 from __future__ import annotations
 
@@ -43,6 +46,11 @@ class TransliterationPass:
                 if not options.transliterate_passages:
                     continue
             if run.script not in options.transliterate_scripts:
+                continue
+            if not passage and not options.transliterate_words and not text[run.start].isupper():
+                ctx.warnings.append(Warning(run.start, run.end, "untranslated-word",
+                                            f"{run.script} ({lang or 'unknown language'}) word left untranslated: "
+                                            "not a name"))
                 continue
             scheme = self.scheme_for(lang, options.schemes.get(lang)) if lang else None
             rule, convert = (scheme.id, scheme.apply) if scheme else ("translit.fallback.anyascii", anyascii.anyascii)
