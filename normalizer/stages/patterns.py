@@ -19,7 +19,8 @@ from . import Context
 
 
 def romanise(text: str) -> str:
-    """anyascii, except that a character it has no ASCII for is kept, not dropped.
+    """anyascii, except that a letter, digit or unassigned / private-use character it
+    has no ASCII for is kept, not dropped (marks, modifiers and format characters go).
 
     >>> romanise("Zürich \\ue000") == "Zurich \\ue000"
     True
@@ -27,7 +28,8 @@ def romanise(text: str) -> str:
     out = []
     for char in text:
         ascii_form = anyascii.anyascii(char)
-        keep = not ascii_form and unicodedata.category(char) not in ("Mn", "Me", "Cf")
+        category = unicodedata.category(char)
+        keep = not ascii_form and (category[0] in "LN" or category in ("Co", "Cn", "Cs"))
         out.append(char if keep else ascii_form)
     return "".join(out)
 
