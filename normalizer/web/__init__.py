@@ -1,38 +1,54 @@
-"""The web service: ``create_app(config)`` builds a Flask app around one compiled engine."""
+"""The web service (SPEC §5): ``create_app(config)`` builds a Flask app around one compiled rule set.
+
+>>> app = create_app({"BATCH_MAX_ITEMS": 10})
+>>> app.test_client().post("/v1/normalize", json={"text": "sappers from КНДР"}).json["text"]
+'sappers from DPRK'
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+import logging
+import sys
 
-from ..api import _get
-from ..errors import NormalizerError
+from flask import Flask
+
 from ..ruleset import load_ruleset
+from . import errors, requestlog
+from .server import serve
+from .service import Service
+from .views import api
+
+DEFAULTS = {
+    "MAX_CONTENT_LENGTH": 1 << 20,
+    "BATCH_MAX_ITEMS": 1000,
+    "LOG_LEVEL": "INFO",
+}
+"""Configuration: the body size limit in bytes (413 past it), items per batch, the log level.
+Each can be set in the environment too, e.g. ``NORMALIZER_MAX_CONTENT_LENGTH=4194304``."""
+
+__all__ = ["DEFAULTS", "create_app", "serve"]
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; the rule set is compiled here, once, before the first request."""
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=1 << 20)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("NORMALIZER")
     app.config.update(config or {})
-    ruleset = load_ruleset()
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify(status="ok", ruleset=ruleset.version, files=len(ruleset.files))
-
-    @app.post("/v1/normalize")
-    def normalize_view():
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-            return _error(400, "invalid-request", "send JSON with a string field 'text'")
-        try:
-            result = _get(body.get("profile", "default"), (), body.get("options") or {}).normalize(body["text"])
-        except (NormalizerError, TypeError) as exc:
-            return _error(400, getattr(exc, "code", "invalid"), str(exc))
-        return jsonify(result.to_dict())
-
+    app.json.sort_keys = False
+    app.extensions["normalizer"] = Service(load_ruleset(), int(app.config["BATCH_MAX_ITEMS"]))
+    _configure_logging(app.config["LOG_LEVEL"])
+    requestlog.install(app)
+    errors.register(app)
+    app.register_blueprint(api)
     return app
 
 
-def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), status
+def _configure_logging(level: str) -> None:
+    """Log ``normalizer.web`` records to stderr unless the host (a test, an embedding app) already routes them."""
+    logger = logging.getLogger("normalizer.web")
+    logger.setLevel(level)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
