@@ -16,7 +16,7 @@ $(BIN)/normalizer: pyproject.toml
 setup: $(BIN)/normalizer
 
 serve: setup
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 0.0.0.0:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 0.0.0.0:$(PORT) wsgi:app
 
 # The browser test's headless Chromium and its driver (Debian's packages), installed only when missing.
 /usr/bin/chromedriver:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 CATEGORIES = ("script", "transliteration", "translation", "punctuation", "whitespace", "unicode")
 
@@ -26,7 +26,8 @@ class Edit:
     rules: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"rules": list(self.rules or (self.rule,))}
+        return {"start": self.start, "end": self.end, "original": self.original, "replacement": self.replacement,
+                "rule": self.rule, "category": self.category, "rules": list(self.rules or (self.rule,))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class Warning:
     message: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Fragment:
     lang: str | None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "text": self.text, "script": self.script, "lang": self.lang}
 
 
 @dataclass(slots=True)
