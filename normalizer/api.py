@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from .engine import Normalizer
+from .errors import NormalizerError
 from .fragments import fragments
 from .model import Fragment, Result
 from .ruleset import load_ruleset
+from .translit import fallback
 
 
 @functools.lru_cache(maxsize=32)
@@ -44,22 +46,35 @@ def normalize(text: str, profile: str = "default", lang: str | None = None, *, a
     return _get(profile, rules, options).normalize(text, lang=lang, apply=apply)
 
 
-def transliterate(text: str, lang: str = "ru", scheme: str | None = None) -> str:
+def transliterate(text: str, lang: str = "ru", scheme: str | None = None, *, reverse: bool = False) -> str:
     """Romanise every letter of ``lang``'s alphabet in ``text`` with ``scheme`` (default: the language's first).
+
+    A language without a scheme here gets its named fallback (SPEC §3); ``reverse=True``
+    turns Latin back into Cyrillic with a reversible scheme (``iso9``).
 
     >>> transliterate("Покровское"), transliterate("Згурський", lang="uk")
     ('Pokrovskoye', 'Zghurskyi')
+    >>> transliterate("Ŝukin", scheme="iso9", reverse=True), transliterate("Երևան", lang="hy")
+    ('Щукин', 'Erewan')
     """
     if not isinstance(text, str):
         raise TypeError(f"transliterate() takes a str, not {type(text).__name__}")
-    return load_ruleset().scheme(lang, scheme).apply(text)
+    rs = load_ruleset()
+    if lang not in rs.schemes and scheme is None and not reverse:
+        return fallback(lang)[1](text)
+    chosen = rs.scheme(lang, scheme)
+    if not reverse:
+        return chosen.apply(text)
+    if chosen.inverse is None:
+        raise NormalizerError(f"scheme {scheme or chosen.id!r} is not reversible")
+    return chosen.reverse(text)
 
 
 def detect_fragments(text: str, lang: str | None = None) -> list[Fragment]:
     """Runs of text in a non-Latin script, each with its script and language.
 
-    >>> [(f.text, f.script, f.lang) for f in detect_fragments("from КНДР and Київ")]
-    [('КНДР', 'Cyrillic', 'ru'), ('Київ', 'Cyrillic', 'uk')]
+    >>> [(f.text, f.script, f.lang, f.lang_reason) for f in detect_fragments("from КНДР and Київ")]
+    [('КНДР', 'Cyrillic', 'uk', 'document'), ('Київ', 'Cyrillic', 'uk', 'letters')]
     """
     if not isinstance(text, str):
         raise TypeError(f"detect_fragments() takes a str, not {type(text).__name__}")

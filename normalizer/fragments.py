@@ -1,9 +1,16 @@
-"""Finding runs of text in another script, and deciding their language."""
+"""Finding runs of text in another script, and deciding their language.
+
+The language of a Cyrillic run is decided, in this order, by: the ``lang`` option when
+the run's letters fit it; its letters (the alphabets and ``evidence`` patterns of the
+schemes in ``rules/translit``: ї is Ukrainian, ў Belarusian, ђ Serbian, ќ Macedonian);
+the languages other runs of the same text were given by their letters; langdetect, for
+runs long enough for it; and last the first language whose alphabet fits.
+"""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -11,7 +18,9 @@ import regex
 from .model import Fragment
 
 _LETTER = r"[^\P{L}\p{Latin}]"
-_WORD = rf"{_LETTER}(?:{_LETTER}|\p{{M}}|['’ʼ\-](?={_LETTER}))*"
+_CORE = rf"{_LETTER}(?:{_LETTER}|\p{{M}}|['’ʼ\-](?={_LETTER}))*"
+# A word glued to Latin letters (``Кiev``) is a look-alike to repair, not a foreign fragment.
+_WORD = rf"(?<!\p{{Latin}})(?>{_CORE})(?!\p{{Latin}})"
 _GAP = r"[ \t\u00a0,;:.!?…«»„“”\"()\-–—]*[ \t\u00a0][ \t\u00a0,;:.!?…«»„“”\"()\-–—]*"
 WORD = regex.compile(_WORD, regex.V1)
 RUN = regex.compile(rf"{_WORD}(?:{_GAP}{_WORD})*", regex.V1)
@@ -21,6 +30,12 @@ NON_LATIN_LETTER = regex.compile(_LETTER, regex.V1)
 SCRIPT_LANG = {"Greek": "el", "Hangul": "ko", "Georgian": "ka", "Armenian": "hy", "Hebrew": "he", "Arabic": "ar",
                "Cjk": "zh", "Hiragana": "ja", "Katakana": "ja", "Thai": "th", "Devanagari": "hi"}
 PREFERENCE = ("ru", "uk", "be", "bg", "sr", "mk")
+# langdetect is only asked about runs of at least this many words and letters (it guesses at
+# random on shorter ones), and only to choose between the two most preferred languages that fit:
+# on short Cyrillic text it calls Russian Bulgarian or Macedonian more often than it is right.
+DETECT_WORDS = 3
+DETECT_LETTERS = 10
+DETECT_CHOICES = 2
 
 
 def script_of(char: str) -> str:
@@ -39,6 +54,14 @@ class Run:
     text: str
     script: str
     words: list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A run's language and why: ``script``, ``option``, ``letters``, ``document``, ``langdetect`` or ``default``."""
+
+    lang: str | None
+    reason: str
 
 
 def runs(text: str) -> Iterator[Run]:
@@ -63,26 +86,72 @@ def _run(text: str, script: str, words: list[tuple[int, int]]) -> Run:
 
 
 class LanguageGuesser:
-    """Decides a Cyrillic run's language from the alphabets of the known schemes."""
+    """Decides a Cyrillic run's language from the alphabets (and evidence patterns) of the known schemes."""
 
-    def __init__(self, alphabets: Mapping[str, frozenset[str]]) -> None:
+    def __init__(self, alphabets: Mapping[str, frozenset[str]],
+                 evidence: Mapping[str, Sequence[regex.Pattern]] | None = None) -> None:
         self.alphabets = alphabets
+        self.evidence = evidence or {}
+
+    @classmethod
+    def from_schemes(cls, schemes: Mapping[str, Mapping]) -> LanguageGuesser:
+        """From ``Ruleset.schemes`` (language → scheme name → ``Scheme``): alphabets and evidence united."""
+        alphabets = {lang: frozenset().union(*(s.letters for s in by_name.values()))
+                     for lang, by_name in schemes.items()}
+        evidence = {lang: [p for s in by_name.values() for p in s.evidence] for lang, by_name in schemes.items()}
+        return cls(alphabets, evidence)
 
     def candidates(self, text: str) -> list[str]:
+        """The languages whose alphabets hold every letter of ``text``, in order of preference.
+
+        Where a language's evidence pattern occurs (a Bulgarian ъ before a consonant), only
+        the languages with evidence are left.
+        """
         letters = {c.lower() for c in text if c.isalpha()}
-        return [lang for lang in PREFERENCE if lang in self.alphabets and letters <= self.alphabets[lang]]
+        found = [lang for lang in PREFERENCE if lang in self.alphabets and letters <= self.alphabets[lang]]
+        marked = [lang for lang in found if any(p.search(text) for p in self.evidence.get(lang, ()))]
+        return marked or found
 
     def decide(self, run: Run, doc_lang: str | None, passage: bool) -> str | None:
+        """The language of one run, without looking at the rest of the text."""
+        return self.explain(run, doc_lang, DETECT_WORDS if passage else 0).lang
+
+    def explain(self, run: Run, doc_lang: str | None, detect_words: int = DETECT_WORDS,
+                document: Iterable[str] = ()) -> Decision:
+        """The language of ``run`` and the reason; ``document`` holds the languages other runs showed by letters."""
         if run.script != "Cyrillic":
-            return SCRIPT_LANG.get(run.script)
+            return Decision(SCRIPT_LANG.get(run.script), "script")
         found = self.candidates(run.text)
         if doc_lang in found:
-            return doc_lang
-        if passage and len(found) != 1:
-            guess = detect_language(run.text, found or list(PREFERENCE))
+            return Decision(doc_lang, "option")
+        if len(found) == 1:
+            return Decision(found[0], "letters")
+        choices = found or list(PREFERENCE)
+        shown = [lang for lang in document if lang in choices]
+        if shown:
+            return Decision(shown[0], "document")
+        if detect_words and len(run.words) >= detect_words and sum(c.isalpha() for c in run.text) >= DETECT_LETTERS:
+            guess = detect_language(run.text, choices[:DETECT_CHOICES])
             if guess:
-                return guess
-        return found[0] if found else doc_lang if doc_lang in PREFERENCE else "ru"
+                return Decision(guess, "langdetect")
+        if found:
+            return Decision(found[0], "default")
+        return Decision(doc_lang if doc_lang in PREFERENCE else "ru", "default")
+
+    def decide_all(self, found_runs: Sequence[Run], doc_lang: str | None,
+                   detect_words: int = DETECT_WORDS) -> list[Decision]:
+        """Every run's language: runs their letters settle first, then the rest in their light.
+
+        >>> from normalizer.ruleset import load_ruleset
+        >>> guesser = LanguageGuesser.from_schemes(load_ruleset().schemes)
+        >>> text = "Одеса, not far from Київ"
+        >>> [d.lang + ":" + d.reason for d in guesser.decide_all(list(runs(text)), None)]
+        ['uk:document', 'uk:letters']
+        """
+        first = [self.explain(r, doc_lang, 0) for r in found_runs]
+        document = list(dict.fromkeys(d.lang for d in first if d.reason == "letters" and d.lang))
+        return [d if d.reason in ("script", "option", "letters") else self.explain(r, doc_lang, detect_words, document)
+                for r, d in zip(found_runs, first, strict=True)]
 
 
 def detect_language(text: str, allowed: list[str]) -> str | None:
@@ -101,7 +170,6 @@ def fragments(text: str, guesser: LanguageGuesser, doc_lang: str | None, passage
     """Every foreign-script run of ``text`` as a ``Fragment`` with its language."""
     if not NON_LATIN_LETTER.search(text):
         return []
-    return [
-        Fragment(r.start, r.end, r.text, r.script, guesser.decide(r, doc_lang, len(r.words) >= passage_words))
-        for r in runs(text)
-    ]
+    found = list(runs(text))
+    decisions = guesser.decide_all(found, doc_lang, min(passage_words, DETECT_WORDS))
+    return [Fragment(r.start, r.end, r.text, r.script, d.lang, d.reason) for r, d in zip(found, decisions, strict=True)]

@@ -52,9 +52,12 @@ class Fragment:
     text: str
     script: str
     lang: str | None
+    lang_reason: str | None = None
+    """How the language was decided: script, option, letters, document, langdetect or default."""
 
     def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "script": self.script, "lang": self.lang}
+        return {"start": self.start, "end": self.end, "text": self.text, "script": self.script, "lang": self.lang,
+                "lang_reason": self.lang_reason}
 
 
 @dataclass(slots=True)

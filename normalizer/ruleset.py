@@ -69,9 +69,7 @@ class Ruleset:
         self._homoglyphs = self._compile_homoglyphs()
         entries = [e for f in self.by_folder("gazetteer") for e in f.data["entries"]]
         self._gazetteer = GazetteerPass(build_forms(entries))
-        alphabets = {lang: frozenset().union(*(s.letters for s in by_name.values()))
-                     for lang, by_name in self.schemes.items()}
-        self._transliteration = TransliterationPass(LanguageGuesser(alphabets), self._scheme_or_none)
+        self._transliteration = TransliterationPass(LanguageGuesser.from_schemes(self.schemes), self._scheme_or_none)
         self.guesser = self._transliteration.guesser
 
     def _compile_profiles(self) -> None:

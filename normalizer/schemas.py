@@ -75,6 +75,7 @@ GAZETTEER = {
                 "properties": {
                     "id": _ID,
                     "canonical": {"type": "string", "minLength": 1},
+                    "code": {"type": "string", "pattern": "^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$"},
                     "kind": {"enum": ["acronym", "person", "place", "country", "region", "organisation", "calque",
                                       "media"]},
                     "source": {"type": "string"},
@@ -84,7 +85,7 @@ GAZETTEER = {
                     "not_before": _STRINGS,
                     **_EXAMPLES,
                 },
-                "anyOf": [{"required": ["forms"]}, {"required": ["variants"]}],
+                "anyOf": [{"required": ["forms"]}, {"required": ["variants"]}, {"required": ["code"]}],
             },
         },
     },
@@ -111,6 +112,7 @@ TRANSLIT = {
         "upper": _MAP,
         "classes": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
         "reversible": {"type": "boolean"},
+        "evidence": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
 

@@ -65,7 +65,8 @@ def test_transliterate_and_its_errors():
     with pytest.raises(UnknownSchemeError, match="scheme 'nope' for language 'ru'"):
         normalizer.transliterate("x", lang="ru", scheme="nope")
     with pytest.raises(UnknownSchemeError, match="language 'xx'"):
-        normalizer.transliterate("x", lang="xx")
+        normalizer.transliterate("x", lang="xx", scheme="any")
+    assert normalizer.transliterate("Ελλάδα 北京", lang="xx") == "Ellada BeiJing"  # the anyascii fallback
     with pytest.raises(TypeError):
         normalizer.transliterate(b"x")
 
@@ -100,15 +101,16 @@ def test_a_user_rule_folder_extends_the_gazetteer(tmp_path):
     _write(tmp_path, "gazetteer/house.toml", """\
         source = "Our newsroom style guide, 2026"
         [[entries]]
-        id = "gazetteer.house.rosatom"
-        canonical = "Rosatom"
-        forms = { ru = ["Росатом"] }
-        examples = [["said Росатом", "said Rosatom"]]
+        id = "gazetteer.house.uvz"
+        canonical = "Uralvagonzavod"
+        forms = { ru = ["Уралвагонзавод"] }
+        examples = [["said Уралвагонзавод", "said Uralvagonzavod"]]
         """)
     n = Normalizer(rules=[tmp_path])
-    assert n.normalize("said Росатом in Kiev").text == "said Rosatom in Kyiv"
-    assert normalizer.normalize("said Росатом").text == "said Rosatom"  # transliterated, not translated
-    assert normalizer.normalize("said Росатом").edits[0].rule == "translit.ru.wikipedia"
+    result = n.normalize("said Уралвагонзавод in Kiev")
+    assert result.text == "said Uralvagonzavod in Kyiv"
+    assert result.edits[0].rule == "gazetteer.house.uvz"
+    assert normalizer.normalize("said Уралвагонзавод").edits[0].rule == "translit.ru.wikipedia"
 
 
 def test_a_user_profile_overrides_options(tmp_path):

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import anyascii
-
 from ..fragments import LanguageGuesser, runs
 from ..model import Warning
 from ..trace import Change
-from ..translit import Scheme
+from ..translit import Scheme, fallback
 from . import Context
 
 # Characters outside the Latin blocks, punctuation and symbols: where a non-Latin letter may be.
@@ -36,9 +34,10 @@ class TransliterationPass:
     def run(self, text: str, ctx: Context) -> list[Change]:
         options = ctx.options
         changes = []
-        for run in runs(text):
+        found = list(runs(text))
+        for run, decision in zip(found, self.guesser.decide_all(found, options.lang), strict=True):
+            lang = decision.lang
             passage = len(run.words) >= options.passage_words
-            lang = self.guesser.decide(run, options.lang, passage)
             if passage:
                 ctx.warnings.append(Warning(run.start, run.end, "untranslated-passage",
                                             f"{len(run.words)} words in {run.script} ({lang or 'unknown language'}) "
@@ -53,7 +52,7 @@ class TransliterationPass:
                                             "not a name"))
                 continue
             scheme = self.scheme_for(lang, options.schemes.get(lang)) if lang else None
-            rule, convert = (scheme.id, scheme.apply) if scheme else ("translit.fallback.anyascii", anyascii.anyascii)
+            rule, convert = (scheme.id, scheme.apply) if scheme else fallback(lang)
             for start, end in run.words:
                 word = text[start:end]
                 new = convert(word)
