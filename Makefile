@@ -30,7 +30,9 @@ lint: setup
 	$(BIN)/ruff check .
 
 rules: setup
+	$(BIN)/pip install --quiet -e '.[dev,rules]'
 	$(BIN)/python tools/build_rules.py
+	$(BIN)/python tools/build_gazetteer.py
 
 # The benchmark against the peers (issue 9); BENCH_ARGS="--quick" for a 1 MB smoke run.
 bench: setup

@@ -96,12 +96,19 @@ def _work(texts: list[str]) -> list[Result]:
 
 
 def normalize_many(texts: Iterable[str], workers: int | None = None, profile: str = "default", *,
-                   rules: Iterable[str] = (), chunk_size: int = 256, **options) -> Iterator[Result]:
+                   rules: Iterable[str] = (), chunk_size: int = 256, client=None, **options) -> Iterator[Result]:
     """Normalise many texts, yielding results in input order.
+
+    ``client``: a ``distributed.Client``; the work then runs on that Dask cluster, in the same order.
 
     Lazy: at most ``2 × workers`` chunks are in flight, so an endless iterator works.
     ``workers`` > 1 uses a process pool; each process compiles the rules once.
     """
+    if client is not None:
+        from .distributed import normalize_many_dask
+
+        yield from normalize_many_dask(texts, client, profile, rules=rules, chunk_size=chunk_size, **options)
+        return
     normalizer = _get(profile, rules, options)
     if not workers or workers <= 1:
         yield from (normalizer.normalize(t) for t in texts)

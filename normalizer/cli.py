@@ -1,69 +1,227 @@
-"""The command line: ``normalizer [FILE|-]`` as a pipe filter, ``--explain``, ``--json``, ``--check``."""
+"""The command line (SPEC §4): a pipe filter, and the ``clean``, ``transliterate``, ``serve`` and ``rules`` commands.
+
+Bad use gets one sentence on stderr and exit status 2; ``--check`` exits 1 when text is not normalised;
+an interrupted ``clean`` exits 130 and can be resumed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 from .api import _get, transliterate
+from .archive import DEFAULT_MAX_BYTES
+from .archive.records import BOM, Lines, NotText
+from .clean import CleanOptions, Interrupted, clean
 from .errors import NormalizerError
+from .model import Result
+from .ruleset import load_ruleset
+
+RULE_KEYS = ("entries", "rules", "pairs", "spans", "letters", "to_latin", "to_cyrillic")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="normalizer", description="Normalise English text that came out of translation.")
-    p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
-    p.add_argument("--profile", default="default")
+class UsageError(NormalizerError):
+    code = "usage"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises (one sentence, exit 2) instead of printing usage and exiting."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _engine_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", default="default", help="default, ascii, minimal or one of yours")
     p.add_argument("--lang", default=None, help="the language of the source document (helps fragments)")
-    p.add_argument("--rules", action="append", default=[], help="an extra folder of rule files")
+    p.add_argument("--scheme", default=None, help="the transliteration scheme for --lang (e.g. bgn-pcgn)")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="an extra folder of rule files")
+
+
+def _schemes(args: argparse.Namespace) -> dict[str, str]:
+    if args.scheme is None:
+        return {}
+    if args.lang is None:
+        raise UsageError("--scheme needs --lang (the language the scheme is for)")
+    load_ruleset(args.rules).scheme(args.lang, args.scheme)
+    return {args.lang: args.scheme}
+
+
+def _filter_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="normalizer", description="Normalise English text that came out of translation. "
+                "Commands: clean, transliterate, serve, rules (normalizer COMMAND --help).")
+    p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    _engine_arguments(p)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--explain", action="store_true", help="print the edits, readably")
-    mode.add_argument("--json", action="store_true", help="print the result as JSON Lines")
+    mode.add_argument("--json", action="store_true", help="print each line's result as JSON Lines")
     mode.add_argument("--check", action="store_true", help="exit 1 and list the edits if the file is not normalised")
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def _lines(stream: BinaryIO) -> Iterator[tuple[bytes, str, bytes]]:
+    """(byte-order mark, text, line ending) for each line, read one at a time."""
+    raw_lines = iter(stream.readline, b"")
+    first = next(raw_lines, b"")
+    bom = BOM if first.startswith(BOM) else b""
+    lines = (line for part in ([first[len(bom):]] if first else [], raw_lines) for line in part)
+    for number, record in enumerate(Lines().records(lines), 1):
+        yield (bom if number == 1 else b""), record.text, record.ctx[0]
+
+
+def _filter(argv: list[str]) -> int:
+    args = _filter_parser().parse_args(argv)
+    engine = _get(args.profile, args.rules, {"schemes": _schemes(args)} if args.scheme else {})
+    stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    out = sys.stdout.buffer
+    interactive = args.file == "-"  # a pipe's reader sees each line as soon as it is cleaned
+    edits = 0
+    with stream:
+        for number, (bom, text, ending) in enumerate(_lines(stream), 1):
+            result = engine.normalize(text, lang=args.lang)
+            if args.json:
+                out.write(json.dumps(result.to_dict(), ensure_ascii=False).encode() + b"\n")
+            elif args.explain or args.check:
+                edits += len(result.edits)
+                out.write("".join(_explain(args.file, number, result)).encode())
+            else:
+                out.write(bom + result.text.encode() + ending)
+            if interactive:
+                out.flush()
+    out.flush()
+    if args.check and edits:
+        print(f"{args.file}: not normalised ({edits} edits)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _explain(name: str, number: int, result: Result) -> Iterator[str]:
+    for e in result.edits:
+        yield f"{name}:{number}:{e.start + 1}: {e.original!r} → {e.replacement!r}  [{e.rule}, {e.category}]\n"
+    for w in result.warnings:
+        yield f"{name}:{number}:{w.start + 1}: warning {w.code}: {w.message}\n"
+
+
+def _clean(argv: list[str]) -> int:
+    p = _Parser(prog="normalizer clean", description="Clean a folder, .zip, .tar(.gz), .jsonl or .csv into DST, "
+                "same shape: atomic, resumable, never dropping a record.")
+    p.add_argument("src", type=Path, metavar="SRC")
+    p.add_argument("--out", type=Path, required=True, metavar="DST")
+    _engine_arguments(p)
+    p.add_argument("--workers", type=int, default=1, help="processes to clean with (order is kept)")
+    p.add_argument("--field", default="text", help="the JSON Lines field to clean (default: text)")
+    p.add_argument("--column", default="text", help="the CSV column (name or 0-based index) to clean")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                   help="refuse a source that decompresses to more than this (default 16 GiB)")
+    p.add_argument("--checkpoint-seconds", type=float, default=1.0, metavar="S",
+                   help="how often to save progress for --resume (default 1)")
+    args = p.parse_args(argv)
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    options = CleanOptions(args.profile, tuple(args.rules), args.lang, _schemes(args), args.field, args.column,
+                           args.workers, args.max_bytes, args.resume, not args.quiet and sys.stderr.isatty(),
+                           args.checkpoint_seconds)
+    client = None
+    if args.dask:
+        from .distributed import connect
+
+        client = connect(args.dask)
     try:
-        if argv[:1] == ["transliterate"]:
-            return _transliterate(argv[1:])
-        return _filter(_parser().parse_args(argv))
-    except (NormalizerError, OSError, UnicodeDecodeError) as exc:
-        print(f"normalizer: {exc}", file=sys.stderr)
-        return 2
+        report = clean(args.src, args.out, options, client)
+    finally:
+        if client is not None:
+            client.close()
+    if args.report:
+        tmp = args.report.with_name(args.report.name + ".tmp")
+        tmp.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, args.report)
+    if not args.quiet:
+        print(report.summary(), file=sys.stderr)
+    return 0
 
 
 def _transliterate(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="normalizer transliterate")
-    p.add_argument("text", nargs="?")
+    p = _Parser(prog="normalizer transliterate", description="Romanise text with a language's scheme.")
+    p.add_argument("text", nargs="?", help="the text (default: standard input, line by line)")
     p.add_argument("--lang", default="ru")
     p.add_argument("--scheme", default=None)
     args = p.parse_args(argv)
+    load_ruleset().scheme(args.lang, args.scheme)
     lines = [args.text] if args.text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
         print(transliterate(line, args.lang, args.scheme))
     return 0
 
 
-def _filter(args: argparse.Namespace) -> int:
-    engine = _get(args.profile, args.rules, {})
-    stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
-    dirty = 0
-    with stream:
-        for number, line in enumerate(stream, 1):
-            result = engine.normalize(line, lang=args.lang)
-            if args.json:
-                print(json.dumps(result.to_dict(), ensure_ascii=False))
-            elif args.explain or args.check:
-                for e in result.edits:
-                    dirty += 1
-                    print(f"{args.file}:{number}:{e.start + 1}: {e.original!r} → {e.replacement!r}  [{e.rule}]")
-                for w in result.warnings:
-                    print(f"{args.file}:{number}:{w.start + 1}: warning {w.code}: {w.message}")
-            else:
-                sys.stdout.write(result.text)
-    return 1 if args.check and dirty else 0
+def _serve(argv: list[str]) -> int:
+    p = _Parser(prog="normalizer serve", description="Run the HTTP API under gunicorn (production mode).")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    args = p.parse_args(argv)
+    from .web import serve
+
+    serve(port=args.port, workers=args.workers)
+    return 0
+
+
+def _rules(argv: list[str]) -> int:
+    p = _Parser(prog="normalizer rules", description="List the rule files, or check a folder of your own.")
+    p.add_argument("action", choices=("list", "check"))
+    p.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="a folder of your own rule files")
+    args = p.parse_args(argv)
+    if args.dir is not None and not args.dir.is_dir():
+        raise UsageError(f"{args.dir} is not a folder")
+    if args.action == "check" and args.dir is None:
+        raise UsageError("rules check needs a folder: normalizer rules check DIR")
+    ruleset = load_ruleset((str(args.dir),) if args.dir else ())
+    if args.action == "check":
+        mine = [f for f in ruleset.files if f.path.resolve().is_relative_to(args.dir.resolve())]
+        print(f"{args.dir}: {len(mine)} rule files, all valid ({ruleset.version})")
+        return 0
+    for f in ruleset.files:
+        count = sum(len(f.data[k]) for k in RULE_KEYS if k in f.data)
+        print(f"{f.folder}/{f.name}\t{count}\t{f.path}")
+    print(f"{len(ruleset.files)} files, ruleset {ruleset.version}", file=sys.stderr)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"clean": _clean, "transliterate": _transliterate,
+                                                    "serve": _serve, "rules": _rules}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit status is returned (and used by the ``normalizer`` script)."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        command = COMMANDS.get(argv[0]) if argv else None
+        return command(argv[1:]) if command else _filter(argv)
+    except Interrupted as exc:
+        print(f"normalizer: {exc}", file=sys.stderr)
+        return 130
+    except NotText as exc:
+        print(f"normalizer: the input is {exc.reason}", file=sys.stderr)
+        return 2
+    except NormalizerError as exc:
+        print(f"normalizer: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except OSError as exc:
+        print(f"normalizer: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("normalizer: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -118,17 +118,18 @@ class Result:
                 starts.append(e.start + shift)
                 shift += len(e.replacement) - (e.end - e.start)
             self._starts = starts
+        if is_end:  # the last edit starting before pos: deletions right at pos stay outside
+            i = bisect.bisect_left(starts, pos) - 1
+            if i < 0:
+                return pos
+            edit = self.edits[i]
+            return edit.end + max(0, pos - starts[i] - len(edit.replacement))
         i = bisect.bisect_right(starts, pos) - 1
         if i < 0:
             return pos
         edit = self.edits[i]
-        cur_start = starts[i]
-        cur_end = cur_start + len(edit.replacement)
-        if is_end and pos == cur_start:
-            return edit.start
-        if pos >= cur_end:
-            return edit.end + (pos - cur_end)
-        return edit.end if is_end else edit.start
+        cur_end = starts[i] + len(edit.replacement)
+        return edit.end + (pos - cur_end) if pos >= cur_end else edit.start
 
 
 def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:

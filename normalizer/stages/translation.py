@@ -1,13 +1,21 @@
 """The gazetteer: names, acronyms, calques and English variants to their canonical form.
 
-All forms of all entries are matched in one scan of one compiled word list
-(``regex``'s ``\\L<names>``, a trie), whole words only, longest match first.
+Latin forms (the English variants, a few hundred) are one compiled word list (``regex``'s
+``\\L<names>``): on clean English that list is the whole cost of this stage. The bulk of
+the forms are Cyrillic, Greek or Hangul; they are searched with one Aho–Corasick
+automaton, only in text that has such letters. Russian and Ukrainian names also match
+inflected (``в Курской области``, ``Ким Чен Ына``): each Cyrillic word is put back in the
+nominative by pymorphy3 and the words are looked up again. Whole words only; where
+matches overlap, the longest wins.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
+import ahocorasick
 import regex
 
 from ..trace import Change
@@ -15,6 +23,19 @@ from . import Context
 
 _BOUNDARY_BEFORE = r"(?<![\p{L}\p{M}\p{N}])"
 _BOUNDARY_AFTER = r"(?![\p{L}\p{M}\p{N}])"
+_FOREIGN = r"[\p{Cyrillic}\p{Greek}\p{Hangul}]"
+_FOREIGN_RE = regex.compile(_FOREIGN)
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+_CYRILLIC_WORD = regex.compile(rf"{_BOUNDARY_BEFORE}\p{{Cyrillic}}+(?:[-’']\p{{Cyrillic}}+)*{_BOUNDARY_AFTER}")
+_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}]")
+_GENERATED = "gazetteer.generated."
+_MAX_WORDS = 4
+"""The longest inflected name looked up, in words (``Корейской Народно-Демократической Республики``)."""
+_PARSES = 3
+"""How many of pymorphy3's parses of a word are put in the nominative."""
+_ONLY_UK = frozenset("іїєґІЇЄҐ")
+_ONLY_RU = frozenset("ыэъёЫЭЪЁ")
+_PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,30 +61,158 @@ class GazetteerPass:
 
     def __init__(self, forms: dict[str, tuple[Entry, str]]) -> None:
         self.forms = forms
-        self.names = sorted(forms, key=len, reverse=True)
+        foreign = [f for f in forms if _FOREIGN_RE.search(f)]
+        self.names = sorted(set(forms).difference(foreign), key=len, reverse=True)
         self.trigger_kwargs = {"names": self.names}
-        self.trigger = rf"{_BOUNDARY_BEFORE}\L<names>{_BOUNDARY_AFTER}"
-        self._scan = regex.compile(self.trigger, regex.V1, names=self.names)
+        latin = rf"{_BOUNDARY_BEFORE}\L<names>{_BOUNDARY_AFTER}" if self.names else r"(?!)"
+        self.trigger = rf"{latin}|{_FOREIGN}"
+        self._latin = regex.compile(latin, regex.V1, names=self.names)
+        self._foreign = ahocorasick.Automaton()
+        for form in foreign:
+            self._foreign.add_word(form, len(form))
+        if foreign:
+            self._foreign.make_automaton()
+        self._by_lower: dict[str, list[str]] = {}
+        for form in foreign:
+            if _CYRILLIC_RE.search(form) and not form.isupper():
+                self._by_lower.setdefault(form.lower(), []).append(form)
+        self._first_words = frozenset(f.split(" ")[0] for f in self._by_lower if " " in f)
+
+    def wants(self, text: str) -> bool:
+        """Whether ``text`` has a Latin form, or any letter a non-Latin form could start with."""
+        return self._latin.search(text) is not None or (not text.isascii() and _FOREIGN_RE.search(text) is not None)
 
     def run(self, text: str, ctx: Context) -> list[Change]:
+        found = [(m.start(), m.end(), m.group()) for m in self._latin.finditer(text)]
+        if not text.isascii() and len(self._foreign):
+            found += self._exact_foreign(text)
+            found += self._inflected(text)
         changes = []
-        for m in self._scan.finditer(text):
-            entry, canonical = self.forms[m.group()]
-            if entry.id in ctx.options.exclude or entry.blocked(text, m.start(), m.end()):
+        for start, end, form in _longest_first(found):
+            entry, canonical = self.forms[form]
+            if entry.id in ctx.options.exclude or entry.blocked(text, start, end):
                 continue
-            if canonical != m.group():
-                changes.append(Change(m.start(), m.end(), canonical, entry.id, "translation"))
+            if canonical != text[start:end]:
+                changes.append(Change(start, end, canonical, entry.id, "translation"))
         return changes
+
+    def _exact_foreign(self, text: str) -> list[tuple[int, int, str]]:
+        hits = []
+        for last, length in self._foreign.iter(text):
+            start, end = last + 1 - length, last + 1
+            if (start == 0 or not _WORD_CHAR.match(text[start - 1])) and \
+                    (end == len(text) or not _WORD_CHAR.match(text[end])):
+                hits.append((start, end, text[start:end]))
+        return hits
+
+    def _inflected(self, text: str) -> list[tuple[int, int, str]]:
+        """Runs of Cyrillic words whose nominative is a form: ``Курской области`` → ``Курская область``.
+
+        A run starts at a capitalised word (every name does); ALL-CAPS words only match
+        exactly, and a single word that pymorphy3 knows as an ordinary word (``Гавани``,
+        ``Чому``) is never taken for an inflected name.
+        """
+        words = list(_CYRILLIC_WORD.finditer(text))
+        hits = []
+        i = 0
+        while i < len(words):
+            span = 1
+            first = words[i].group()
+            if first[:1].isupper() and not (first.isupper() and len(first) > 1):
+                for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
+                    run = words[i:i + n]
+                    if any(text[a.end():b.start()] != " " for a, b in itertools.pairwise(run)):
+                        continue
+                    if n > 1 and not self._first_words.intersection(_nominatives(first)):
+                        continue
+                    form = self._lookup([w.group() for w in run])
+                    if form is not None and (n > 1 or form == first or not _common_word(first)):
+                        hits.append((run[0].start(), run[-1].end(), form))
+                        span = n
+                        break
+            i += span
+        return hits
+
+    def _lookup(self, words: list[str]) -> str | None:
+        shape = [w[:1].isupper() for w in words]
+        for combo in itertools.product(*(_nominatives(w) for w in words)):
+            for form in self._by_lower.get(" ".join(combo), ()):
+                if [w[:1].isupper() for w in form.split(" ")] == shape:
+                    return form
+        return None
+
+
+def _longest_first(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping matches, the longer one winning an overlap; in text order."""
+    taken: list[tuple[int, int, str]] = []
+    for start, end, form in sorted(set(found), key=lambda m: (m[0] - m[1], m[0])):
+        if all(end <= s or e <= start for s, e, _ in taken):
+            taken.append((start, end, form))
+    return sorted(taken)
+
+
+@functools.cache
+def _analyzer(lang: str):
+    """pymorphy3's analyser for ``lang`` (loaded on first use: clean English never needs it)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def _langs(word: str) -> list[str]:
+    """The analysers that may know ``word``: not Russian if it has і ї є ґ, not Ukrainian if ы э ъ ё."""
+    return [lang for lang, foreign in (("ru", _ONLY_UK), ("uk", _ONLY_RU)) if not foreign.intersection(word)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _nominatives(word: str) -> tuple[str, ...]:
+    """``word`` lower-cased and its likely nominatives (same number and gender), by pymorphy3.
+
+    pymorphy3's guesser gives up on a word it cannot start (``Ына``, from ``Ким Чен Ын``);
+    such a word is guessed behind a neutral first letter, which is then taken off again.
+    """
+    lower = word.lower()
+    out = dict.fromkeys([lower])
+    for lang in _langs(word):
+        analyzer = _analyzer(lang)
+        parses = analyzer.parse(lower)[:_PARSES]
+        prefix = ""
+        if all(p.tag.POS is None for p in parses):
+            prefix = "к"
+            parses = analyzer.parse(prefix + lower)[:_PARSES]
+        for p in parses:
+            nominative = p.inflect({"nomn"})
+            for candidate in (nominative.word if nominative else None, p.normal_form):
+                if candidate and candidate.startswith(prefix):
+                    out.setdefault(candidate[len(prefix):])
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _common_word(word: str) -> bool:
+    """Whether pymorphy3's dictionary has ``word`` as something other than a name: any part of
+    speech but a noun, or (in Russian, whose dictionary marks names) a noun without a name tag."""
+    for lang in _langs(word):
+        for p in _analyzer(lang).parse(word.lower()):
+            if p.is_known and (p.tag.POS != "NOUN" or (lang == "ru" and not _PROPER & p.tag.grammemes)):
+                return True
+    return False
 
 
 def build_forms(entries: list[dict]) -> dict[str, tuple[Entry, str]]:
-    """Every matchable form → (entry, the text to write); an ALL-CAPS form writes ALL CAPS."""
+    """Every matchable form → (entry, the text to write); an ALL-CAPS form writes ALL CAPS.
+
+    Generated entries (ids ``gazetteer.generated.*``) go first, so a curated entry that
+    claims the same form wins; only curated forms get an ALL-CAPS twin (``УНА``, an acronym,
+    is not the town of Una).
+    """
     forms: dict[str, tuple[Entry, str]] = {}
-    for e in entries:
+    for e in sorted(entries, key=lambda e: not e["id"].startswith(_GENERATED)):
         entry = Entry(e["id"], e["canonical"], tuple(e.get("not_after", ())), tuple(e.get("not_before", ())))
         names = [n for per_lang in e.get("forms", {}).values() for n in per_lang] + list(e.get("variants", ()))
+        generated = entry.id.startswith(_GENERATED)
         for name in names:
             forms[name] = (entry, entry.canonical)
-            if name.upper() != name:
+            if not generated and name.upper() != name:
                 forms.setdefault(name.upper(), (entry, entry.canonical.upper()))
     return forms

@@ -1,0 +1,1 @@
+"""The benchmark against the peer libraries (issue 9); run ``python -m bench.run``."""

@@ -1,0 +1,268 @@
+"""Splitting a file into records and putting cleaned records back, byte for byte where nothing changed.
+
+A ``.jsonl`` file is a record per line (only ``field`` is cleaned; the rest of the line is kept byte
+for byte), a ``.csv`` / ``.tsv`` file a record per row (the header row included; only ``column`` is
+cleaned; the delimiter is found and kept), anything else a record per line (line endings kept).
+UTF-8 with or without a byte-order mark is read; the mark is kept as it was. Anything else (binary,
+UTF-16, another 8-bit encoding) raises ``NotText`` with the reason, and the file is copied unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from json.decoder import scanstring
+from typing import BinaryIO
+
+import chardet
+
+CHUNK = 1 << 16
+BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_WS = re.compile(r"[ \t\r\n]*")
+csv.field_size_limit(2**31 - 1)
+
+
+class NotText(Exception):
+    """The file is not UTF-8 text this codec can clean; ``reason`` says what it is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Record:
+    """One record: its bytes in the source and the text to clean (``None``: copied as it is)."""
+
+    raw: bytes
+    text: str | None
+    codec: Codec | None = None
+    ctx: tuple = ()
+    note: str | None = None
+
+    def render(self, new: str) -> bytes:
+        """The record's bytes with its text replaced by ``new``."""
+        if self.codec is None or new == self.text:
+            return self.raw
+        return self.codec.render(self, new)
+
+
+class Codec:
+    """Turns the lines of one file into records, and a cleaned record back into bytes."""
+
+    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def render(self, record: Record, new: str) -> bytes:
+        raise NotImplementedError
+
+
+def _split_ending(line: bytes) -> tuple[bytes, bytes]:
+    if line.endswith(b"\r\n"):
+        return line[:-2], b"\r\n"
+    if line.endswith(b"\n"):
+        return line[:-1], b"\n"
+    return line, b""
+
+
+def _decode(data: bytes, offset: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        guess = chardet.detect(data).get("encoding")
+        named = f"; it looks like {guess}" if guess and guess.lower() not in ("utf-8", "ascii") else ""
+        raise NotText(f"not UTF-8 (invalid byte at offset {offset + exc.start}{named})") from None
+
+
+class Lines(Codec):
+    """Plain text: one record per line; the line ending is kept and not shown to the normaliser."""
+
+    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+        offset = 0
+        for raw in lines:
+            body, ending = _split_ending(raw)
+            yield Record(raw, _decode(body, offset), self, (ending,))
+            offset += len(raw)
+
+    def render(self, record: Record, new: str) -> bytes:
+        return new.encode("utf-8") + record.ctx[0]
+
+
+def json_string_span(line: str, field: str) -> tuple[int, int, str] | None:
+    """Where the string value of top-level ``field`` sits in a JSON object line (the last one, as json does).
+
+    ``None`` when the line is an object without such a string field; ``ValueError`` when it is not JSON.
+
+    >>> json_string_span('{"id": 1, "text": "Kiev"}', "text")
+    (18, 24, 'Kiev')
+    """
+    decoder = json.JSONDecoder()
+    start = _WS.match(line).end()
+    obj, end = decoder.raw_decode(line, start)
+    if line[end:].strip(" \t\r\n"):
+        raise ValueError(f"extra data after the JSON value at column {end + 1}")
+    if not isinstance(obj, dict) or not isinstance(obj.get(field), str):
+        return None
+    found = None
+    i = _WS.match(line, start + 1).end()
+    while line[i] != "}":
+        key, i = scanstring(line, i + 1)
+        i = _WS.match(line, _WS.match(line, i).end() + 1).end()
+        value, value_end = decoder.raw_decode(line, i)
+        if key == field:
+            found = (i, value_end, value)
+        i = _WS.match(line, value_end).end()
+        if line[i] == ",":
+            i = _WS.match(line, i + 1).end()
+    return found
+
+
+class JsonLines(Codec):
+    """JSON Lines: the string ``field`` of each object is cleaned; the rest of the line is kept byte for byte."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+        offset = 0
+        for number, raw in enumerate(lines, 1):
+            body, ending = _split_ending(raw)
+            line = _decode(body, offset)
+            offset += len(raw)
+            if not line.strip():
+                yield Record(raw, None)
+                continue
+            try:
+                span = json_string_span(line, self.field)
+            except ValueError as exc:
+                yield Record(raw, None, note=f"line {number} is not valid JSON: {exc}")
+                continue
+            if span is None:
+                yield Record(raw, None)
+                continue
+            start, end, value = span
+            escaped = line[start:end].isascii() and not value.isascii()
+            yield Record(raw, value, self, (line, start, end, escaped, ending))
+
+    def render(self, record: Record, new: str) -> bytes:
+        line, start, end, escaped, ending = record.ctx
+        return (line[:start] + json.dumps(new, ensure_ascii=escaped) + line[end:]).encode("utf-8") + ending
+
+
+class Table(Codec):
+    """CSV/TSV: the delimiter is kept, the header row passes unchanged, ``column`` is cleaned.
+
+    The delimiter is the one the header row uses most (``,`` ``;`` tab ``|``); quoting is standard CSV.
+    A row with no change is copied byte for byte; a changed row is written again in the same dialect.
+    """
+
+    def __init__(self, column: str, tab: bool = False) -> None:
+        self.column, self.tab = column, tab
+
+    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+        consumed: list[bytes] = []
+        head = list(itertools.islice(lines, 1))
+        dialect = self._dialect(b"".join(head))
+
+        def text_lines(source: Iterable[bytes]) -> Iterator[str]:
+            offset = 0
+            for raw in source:
+                consumed.append(raw)
+                yield _decode(raw, offset)
+                offset += len(raw)
+
+        reader = csv.reader(text_lines(itertools.chain(head, lines)), dialect)
+        try:
+            header = next(reader, None)
+            if header is None:
+                return
+            index = self._index(header)
+            yield Record(b"".join(consumed), None)
+            consumed.clear()
+            for row in reader:
+                raw = b"".join(consumed)
+                consumed.clear()
+                if index >= len(row):
+                    yield Record(raw, None)
+                else:
+                    yield Record(raw, row[index], self, (row, index, dialect, _split_ending(raw)[1]))
+        except csv.Error as exc:
+            raise NotText(f"malformed CSV at row {reader.line_num}: {exc}") from None
+
+    def _dialect(self, sample: bytes) -> type[csv.Dialect]:
+        """Standard CSV quoting with the delimiter the header row uses most (tab for .tsv)."""
+        if self.tab:
+            return csv.excel_tab
+        header = sample.split(b"\n", 1)[0].decode("utf-8", "replace")
+        delimiter = max(",;\t|", key=header.count)
+        return type("HeaderDialect", (csv.excel,), {"delimiter": delimiter if header.count(delimiter) else ","})
+
+    def _index(self, header: list[str]) -> int:
+        if self.column in header:
+            return header.index(self.column)
+        if self.column.isdigit():
+            return int(self.column)
+        raise NotText(f"a table without a column named {self.column!r} (header: {', '.join(header)})")
+
+    def render(self, record: Record, new: str) -> bytes:
+        row, index, dialect, ending = record.ctx
+        out = io.StringIO()
+        csv.writer(out, dialect, lineterminator=ending.decode("ascii")).writerow(
+            [*row[:index], new, *row[index + 1:]])
+        return out.getvalue().encode("utf-8")
+
+
+def lines_of(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    """The lines (``\\n``-terminated, ending kept) of ``head`` followed by the rest of ``stream``, read in chunks."""
+    pending: list[bytes] = []
+    data = head
+    while data:
+        start = 0
+        while (i := data.find(b"\n", start)) >= 0:
+            if pending:
+                pending.append(data[start:i + 1])
+                yield b"".join(pending)
+                pending = []
+            else:
+                yield data[start:i + 1]
+            start = i + 1
+        if start < len(data):
+            pending.append(data[start:])
+        data = stream.read(CHUNK)
+    if pending:
+        yield b"".join(pending)
+
+
+def codec_for(name: str, field: str = "text", column: str = "text") -> Codec:
+    """The codec for a file, chosen by its name."""
+    lower = name.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        return JsonLines(field)
+    if lower.endswith((".csv", ".tsv")):
+        return Table(column, tab=lower.endswith(".tsv"))
+    return Lines()
+
+
+def classify(head: bytes) -> str:
+    """``utf-8`` or ``utf-8-sig`` for text this tool can clean; ``NotText`` for anything else."""
+    for bom, name in _OTHER_BOMS:
+        if head.startswith(bom):
+            raise NotText(f"{name} text (only UTF-8 is cleaned)")
+    if b"\x00" in head:
+        raise NotText("binary data")
+    return "utf-8-sig" if head.startswith(BOM) else "utf-8"
+
+
+def read_records(stream: BinaryIO, codec: Codec) -> tuple[str, bytes, Iterator[Record]]:
+    """The encoding, the byte-order mark (kept apart from the first record) and the records of ``stream``."""
+    head = stream.read(CHUNK)
+    encoding = classify(head)
+    bom = BOM if encoding == "utf-8-sig" else b""
+    return encoding, bom, codec.records(lines_of(head[len(bom):], stream))

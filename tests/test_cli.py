@@ -1,0 +1,153 @@
+"""The command line: the pipe filter, --explain/--json/--check, the subcommands, and one-sentence errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import select
+import subprocess
+import sys
+
+import pytest
+
+from normalizer import cli, normalize
+
+DIRTY = "sappers from КНДР in Kiev «x»"
+
+
+def run(monkeypatch, capsysbinary, argv: list[str], stdin: bytes = b"") -> tuple[int, bytes, str]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = cli.main(argv)
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode()
+
+
+def test_the_filter_cleans_stdin_keeping_line_endings_and_the_bom(monkeypatch, capsysbinary):
+    data = b"\xef\xbb\xbf" + DIRTY.encode() + b"\r\nplain \"straight\" English\nlast line in Kiev"
+    code, out, _ = run(monkeypatch, capsysbinary, [], data)
+    assert code == 0
+    assert out == (b"\xef\xbb\xbf" + normalize(DIRTY).text.encode() + b"\r\nplain \"straight\" English\n"
+                   b"last line in Kyiv")
+
+
+def test_the_filter_streams_line_by_line():
+    proc = subprocess.Popen([sys.executable, "-m", "normalizer.cli"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        proc.stdin.write(b"in Kiev\n")
+        proc.stdin.flush()
+        assert select.select([proc.stdout], [], [], 30)[0], "no output before the input ended"
+        assert proc.stdout.readline() == b"in Kyiv\n"
+        proc.stdin.write(b"done\n")
+        proc.stdin.close()
+        assert proc.stdout.read() == b"done\n"
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+
+
+def test_explain_names_line_column_and_rule(monkeypatch, capsysbinary, tmp_path):
+    path = tmp_path / "in.txt"
+    path.write_text("clean line\n" + DIRTY + "\n", encoding="utf-8")
+    code, out, _ = run(monkeypatch, capsysbinary, ["--explain", str(path)])
+    assert code == 0
+    lines = out.decode().splitlines()
+    assert lines[0] == f"{path}:2:14: 'КНДР' → 'DPRK'  [gazetteer.acronym.dprk, translation]"
+    assert len(lines) == len(normalize(DIRTY).edits)
+
+
+def test_json_prints_one_result_per_line(monkeypatch, capsysbinary):
+    code, out, _ = run(monkeypatch, capsysbinary, ["--json", "-"], f"{DIRTY}\nplain\n".encode())
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 2
+    assert rows[0]["text"] == normalize(DIRTY).text and rows[0]["edits"][0]["rule"] == "gazetteer.acronym.dprk"
+    assert rows[1]["edits"] == [] and rows[1]["ruleset"]
+
+
+def test_check_fails_on_text_that_is_not_normalised(monkeypatch, capsysbinary, corpus):
+    reference = corpus / "wmt21-news-systems/references/newstest2021.ru-en.ref.A.en"
+    clean_lines = [t for t in reference.read_text(encoding="utf-8").splitlines()[:200] if not normalize(t).edits]
+    code, out, _ = run(monkeypatch, capsysbinary, ["--check"], "\n".join(clean_lines).encode())
+    assert (code, out) == (0, b"")
+    code, out, err = run(monkeypatch, capsysbinary, ["--check"], DIRTY.encode())
+    assert code == 1 and b"DPRK" in out and "not normalised" in err
+
+
+def test_profile_lang_scheme_and_rules_reach_the_engine(monkeypatch, capsysbinary):
+    text = "the village of Покровское".encode()
+    assert run(monkeypatch, capsysbinary, [], text)[1] == b"the village of Pokrovskoye"
+    assert run(monkeypatch, capsysbinary, ["--lang", "ru", "--scheme", "iso9"], text)[1] == b"the village of Pokrovskoe"
+    assert run(monkeypatch, capsysbinary, ["--profile", "minimal"], text)[1] == text
+
+
+def test_a_users_rules_folder_extends_the_gazetteer(monkeypatch, capsysbinary, tmp_path):
+    (tmp_path / "gazetteer").mkdir()
+    (tmp_path / "gazetteer" / "newsroom.toml").write_text(
+        'source = "house style"\n\n[[entries]]\nid = "gazetteer.acronym.house-tass"\nkind = "acronym"\n'
+        'canonical = "TASS"\nsource = "house style"\nforms = { ru = ["ТАСС"] }\n', encoding="utf-8")
+    code, out, err = run(monkeypatch, capsysbinary, ["--rules", str(tmp_path)], "according to ТАСС".encode())
+    assert (code, out) == (0, b"according to TASS"), err
+    assert run(monkeypatch, capsysbinary, ["rules", "check", str(tmp_path)])[0] == 0
+
+
+def test_transliterate_subcommand(monkeypatch, capsysbinary):
+    assert run(monkeypatch, capsysbinary, ["transliterate", "--lang", "uk", "Згурський"])[1] == b"Zghurskyi\n"
+    assert run(monkeypatch, capsysbinary, ["transliterate", "--lang", "ru"], "Покровское\n".encode())[1] == \
+        b"Pokrovskoye\n"
+
+
+def test_serve_hands_port_and_workers_to_the_web_server(monkeypatch, capsysbinary):
+    import normalizer.web
+
+    calls = []
+    monkeypatch.setattr(normalizer.web, "serve", lambda **kw: calls.append(kw))
+    assert run(monkeypatch, capsysbinary, ["serve", "--port", "8123", "--workers", "3"])[0] == 0
+    assert calls == [{"port": 8123, "workers": 3}]
+
+
+def test_rules_list_counts_each_file(monkeypatch, capsysbinary):
+    code, out, err = run(monkeypatch, capsysbinary, ["rules", "list"])
+    rows = {line.split("\t")[0]: int(line.split("\t")[1]) for line in out.decode().splitlines()}
+    assert code == 0 and rows["gazetteer/acronyms"] > 10 and "translit/uk-kmu-2010" in rows
+    assert "files, ruleset" in err
+
+
+def test_rules_check_names_the_file_and_line_of_a_broken_rule(monkeypatch, capsysbinary, tmp_path):
+    (tmp_path / "gazetteer").mkdir()
+    bad = tmp_path / "gazetteer" / "mine.toml"
+    bad.write_text('source = "my newsroom"\n\n[[entries]\nid = 1\n', encoding="utf-8")
+    code, _, err = run(monkeypatch, capsysbinary, ["rules", "check", str(tmp_path)])
+    assert code == 2 and f"{bad}:3:" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["missing.txt"], "No such file or directory: missing.txt"),
+    (["--profile", "nope"], "unknown profile 'nope'"),
+    (["--lang", "ru", "--scheme", "nope"], "unknown scheme 'nope' for language 'ru'"),
+    (["--scheme", "iso9"], "--scheme needs --lang"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["transliterate", "--lang", "xx", "a"], "unknown language 'xx'"),
+    (["clean", "missing-dir", "--out", "x"], "missing-dir does not exist"),
+    (["clean", ".", "--out", "/proc/no/such/out"], "cannot write /proc/no/such/out"),
+    (["clean", "."], "the following arguments are required: --out"),
+])
+def test_bad_use_gets_one_sentence_and_a_nonzero_exit(monkeypatch, capsysbinary, argv, message):
+    code, out, err = run(monkeypatch, capsysbinary, argv)
+    assert code == 2 and out == b""
+    assert message in err and err.startswith("normalizer") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_clean_writes_the_report_and_a_summary(monkeypatch, capsysbinary, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": DIRTY}) + "\n" + json.dumps({"text": "plain"}) + "\n", encoding="utf-8")
+    code, _, err = run(monkeypatch, capsysbinary, ["clean", str(src), "--out", str(tmp_path / "out.jsonl"),
+                                                   "--report", str(tmp_path / "r.json")])
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert code == 0 and report["records"] == {"in": 2, "out": 2, "changed": 1}
+    assert report["edits"]["by_category"] == {"punctuation": 2, "translation": 2}
+    assert "2 records in 1 files, 1 changed (4 edits)" in err
+
+
+def test_errors_never_show_a_traceback_from_the_installed_command(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "normalizer.cli", "clean", str(tmp_path / "nope.zip"), "--out",
+                           str(tmp_path / "o.zip")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr == f"normalizer: {tmp_path / 'nope.zip'} does not exist\n"
