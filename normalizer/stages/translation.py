@@ -67,6 +67,11 @@ class GazetteerPass:
         latin = rf"{_BOUNDARY_BEFORE}\L<names>{_BOUNDARY_AFTER}" if self.names else r"(?!)"
         self.trigger = rf"{latin}|{_FOREIGN}"
         self._latin = regex.compile(latin, regex.V1, names=self.names)
+        self._latin_hint = ahocorasick.Automaton()
+        for name in self.names:
+            self._latin_hint.add_word(name, len(name))
+        if self.names:
+            self._latin_hint.make_automaton()
         self._foreign = ahocorasick.Automaton()
         for form in foreign:
             self._foreign.add_word(form, len(form))
@@ -80,10 +85,15 @@ class GazetteerPass:
 
     def wants(self, text: str) -> bool:
         """Whether ``text`` has a Latin form, or any letter a non-Latin form could start with."""
-        return self._latin.search(text) is not None or (not text.isascii() and _FOREIGN_RE.search(text) is not None)
+        return self._has_latin_form(text) or (not text.isascii() and _FOREIGN_RE.search(text) is not None)
+
+    def _has_latin_form(self, text: str) -> bool:
+        """One Aho–Corasick pass: any Latin form anywhere (word boundaries are checked in ``run``)."""
+        return bool(self.names) and next(self._latin_hint.iter(text), None) is not None
 
     def run(self, text: str, ctx: Context) -> list[Change]:
-        found = [(m.start(), m.end(), m.group()) for m in self._latin.finditer(text)]
+        found = [(m.start(), m.end(), m.group()) for m in self._latin.finditer(text)] \
+            if self._has_latin_form(text) else []
         if not text.isascii() and len(self._foreign):
             found += self._exact_foreign(text)
             found += self._inflected(text)

@@ -15,8 +15,9 @@ from ..trace import Change
 from ..translit import Scheme, fallback
 from . import Context
 
-# Characters outside the Latin blocks, punctuation and symbols: where a non-Latin letter may be.
-_BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06]")
+# Characters outside the Latin blocks, punctuation, symbols and emoji: where a non-Latin letter may be.
+_BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06\ufe00-\ufe0f"
+                           "\U0001f000-\U0001faff]")
 
 
 class TransliterationPass:
