@@ -10,7 +10,7 @@ WORKERS ?= 2
 $(BIN)/normalizer: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 setup: $(BIN)/normalizer
