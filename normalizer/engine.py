@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import regex
 
 from .fragments import fragments as find_fragments
-from .model import Result, Warning
+from .model import Edit, Fragment, Result, Warning
 from .options import Options
 from .ruleset import Ruleset, load_ruleset
 from .stages import Context
 from .trace import Trace
 
 _FAR = 1 << 62
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
 MAX_ROUNDS = 3
 """A pass can make text another pass would change (``«, -`` folded to ``", -`` in the
 ascii profile); the passes run again on changed text, so the output is stable."""
@@ -39,24 +42,54 @@ class Normalizer:
         self.ascii_passes = [(p, w) for p, w in self.passes if getattr(p, "handles_ascii", True)]
 
     def normalize(self, text: str, *, lang: str | None = None, apply: bool = True) -> Result:
-        """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged."""
+        """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged.
+
+        A text of several lines is normalised line by line (a quotation does not span a
+        line break), so the cost stays linear and one line's debris never slows another.
+        """
         if not isinstance(text, str):
             raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
-        if not self._wanted(text):
-            return Result(text, text, profile=self.profile, ruleset=self.ruleset.version, applied=apply)
         options = self.options if lang is None else self.options.with_overrides({"lang": lang})
+        lines = _LINE.findall(text)
+        if len(lines) <= 1:
+            out, edits, warnings, found = self._line(text, options)
+            return Result(out if apply else text, text, edits, warnings, found, self.profile, self.ruleset.version,
+                          apply)
+        parts: list[str] = []
+        edits: list[Edit] = []
+        warnings: list[Warning] = []
+        found: list[Fragment] = []
+        offset = 0
+        for line in lines:
+            out, line_edits, line_warnings, line_found = self._line(line, options)
+            parts.append(out)
+            if line_edits:
+                edits += [replace(e, start=e.start + offset, end=e.end + offset) for e in line_edits]
+            if line_warnings:
+                warnings += [replace(w, start=w.start + offset, end=w.end + offset) for w in line_warnings]
+            if line_found:
+                found += [replace(f, start=f.start + offset, end=f.end + offset) for f in line_found]
+            offset += len(line)
+        return Result("".join(parts) if apply else text, text, tuple(edits), tuple(warnings), tuple(found),
+                      self.profile, self.ruleset.version, apply)
+
+    def _line(self, text: str, options: Options) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...],
+                                                          tuple[Fragment, ...]]:
+        """One line: the new text, edits, warnings and fragments (offsets into the line)."""
+        if not self._wanted(text):
+            return text, (), (), ()
         trace = Trace(text)
         warnings: list[Warning] = []
         for round_ in range(MAX_ROUNDS):
             changed = self._round(trace, Context(options), warnings if round_ == 0 else [])
             if not changed or not self._wanted(trace.text):
                 break
-        protected = self._protected_spans(text)
-        found = [] if text.isascii() else find_fragments(text, self.ruleset.guesser, options.lang,
-                                                          options.passage_words)
-        return Result(trace.text if apply else text, text, trace.edits(), tuple(sorted(warnings, key=_by_start)),
-                      tuple(f for f in found if not _inside(f.start, f.end, protected)), self.profile,
-                      self.ruleset.version, apply)
+        found: tuple[Fragment, ...] = ()
+        if not text.isascii():
+            protected = self._protected_spans(text)
+            found = tuple(f for f in find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
+                          if not _inside(f.start, f.end, protected))
+        return trace.text, trace.edits(), tuple(sorted(warnings, key=_by_start)), found
 
     def _wanted(self, text: str) -> bool:
         """The fast path: whether any pass has anything to look at in ``text``."""
