@@ -6,6 +6,8 @@ not match, the pass has nothing to do) and ``run(text, ctx) -> list[Change]``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Warning
@@ -21,3 +23,8 @@ class Context:
     options: Options
     warnings: list[Warning] = field(default_factory=list)
     """Warnings in the offsets of the text the pass is given; the engine maps them."""
+
+
+def occurs(pattern: re.Pattern) -> Callable[[str], bool]:
+    """A pass's quick test: whether ``pattern`` occurs in the text."""
+    return lambda text: pattern.search(text) is not None

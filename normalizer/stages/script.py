@@ -14,7 +14,7 @@ import re
 import regex
 
 from ..trace import Change
-from . import Context
+from . import Context, occurs
 
 _TOKEN = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}]*",
                        regex.V1)
@@ -33,9 +33,7 @@ class HomoglyphPass:
     stage = "script"
     handles_ascii = False
 
-    @staticmethod
-    def wants(text: str) -> bool:
-        return _CYRILLIC_OR_GREEK.search(text) is not None
+    wants = staticmethod(occurs(_CYRILLIC_OR_GREEK))
 
     def __init__(self, to_latin: dict[str, str], to_cyrillic: dict[str, str]) -> None:
         self.to_latin = str.maketrans(to_latin)

@@ -13,7 +13,7 @@ from ..fragments import LanguageGuesser, runs
 from ..model import Warning
 from ..trace import Change
 from ..translit import Scheme, fallback
-from . import Context
+from . import Context, occurs
 
 # Characters outside the Latin blocks, punctuation, symbols and emoji: where a non-Latin letter may be.
 _BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06\ufe00-\ufe0f"
@@ -24,9 +24,7 @@ class TransliterationPass:
     stage = "transliteration"
     handles_ascii = False
 
-    @staticmethod
-    def wants(text: str) -> bool:
-        return _BEYOND_LATIN.search(text) is not None
+    wants = staticmethod(occurs(_BEYOND_LATIN))
 
     def __init__(self, guesser: LanguageGuesser, scheme_for: Callable[[str, str | None], Scheme | None]) -> None:
         self.guesser = guesser
