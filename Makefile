@@ -11,6 +11,8 @@ $(BIN)/normalizer: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	# charset-normalizer (pulled in by schemathesis' requests) also installs a `normalizer` script: ours must win
+	$(BIN)/pip install --quiet --no-deps --force-reinstall -e .
 	touch $@
 
 setup: $(BIN)/normalizer
