@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: setup serve test lint rules bench clean
+.PHONY: setup serve test lint rules bench clean soak
 
 $(BIN)/normalizer: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(BIN)/normalizer: pyproject.toml
 setup: $(BIN)/normalizer
 
 serve: setup
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 0.0.0.0:$(PORT) wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class normalizer.web.server.SyncWorker --bind 0.0.0.0:$(PORT) wsgi:app
 
 # The browser test's headless Chromium and its driver (Debian's packages), installed only when missing.
 /usr/bin/chromedriver:
@@ -40,6 +40,12 @@ rules: setup
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Issue 7, the long robustness checks: schemathesis over /openapi.json (~6,000 cases), gunicorn under load
+# (API_FUZZ_ARGS="--examples 1000", SOAK_ARGS="--duration 60 --clients 16 --burst-clients 64 --burst-duration 15")
+soak: setup
+	$(BIN)/python tests/soak/api_fuzz.py $(API_FUZZ_ARGS)
+	$(BIN)/python tests/soak/http_soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -21,9 +21,12 @@ from .views import api
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1 << 20,
     "BATCH_MAX_ITEMS": 1000,
+    "RECEIVE_TIMEOUT": 20,
     "LOG_LEVEL": "INFO",
 }
-"""Configuration: the body size limit in bytes (413 past it), items per batch, the log level.
+"""Configuration: the body size limit in bytes (413 past it), items per batch, the seconds a request's
+head and then its body may each take to arrive (under gunicorn: the connection is closed, or a 408;
+keep twice it under gunicorn's worker timeout), the log level.
 Each can be set in the environment too, e.g. ``NORMALIZER_MAX_CONTENT_LENGTH=4194304``."""
 
 __all__ = ["DEFAULTS", "create_app", "serve"]

@@ -6,10 +6,11 @@ import json
 from typing import Any, BinaryIO
 
 import jsonschema
-from flask import Request
+from flask import Request, current_app
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .deadline import BodyDeadline
 from .errors import ApiError
 
 JSON = "application/json"
@@ -60,11 +61,31 @@ def read_bytes(request: Request) -> bytes:
 
     A declared length over the limit is refused unread. A chunked body (no length; the server
     terminates the stream) is read up to one byte past the limit: werkzeug would cut it at the
-    limit without a word.
+    limit without a word. A body that has not arrived within ``RECEIVE_TIMEOUT`` seconds is a 408;
+    one the client stops sending (or garbles) midway is a 400.
     """
     limit, length = request.max_content_length, request.content_length
     if limit is not None and length is not None and length > limit:
         raise ApiError(413, "body-too-large", f"the body is {length} bytes; the limit is {limit}")
+    with BodyDeadline(request.environ, float(current_app.config["RECEIVE_TIMEOUT"])) as deadline:
+        try:
+            data = _receive(request, limit, length)
+        except ApiError:
+            raise
+        except Exception as exc:  # the server's input stream failed: a client gone, a bad chunk, the deadline
+            raise _cut_short(deadline, str(exc)) from None
+    if length is not None and len(data) < length:  # a server that trusts its own framing ends the stream early
+        raise _cut_short(deadline, f"{len(data)} of the {length} bytes announced arrived")
+    return data
+
+
+def _cut_short(deadline: BodyDeadline, why: str) -> ApiError:
+    if deadline.expired:
+        return ApiError(408, "body-timeout", f"the body did not arrive within {deadline.seconds:g} s")
+    return ApiError(400, "body-incomplete", f"the body could not be read whole: {why}"[:300])
+
+
+def _receive(request: Request, limit: int | None, length: int | None) -> bytes:
     if limit is None or length is not None or "wsgi.input_terminated" not in request.environ:
         return request.get_data(cache=False)
     data = _read_at_most(request.environ["wsgi.input"], limit + 1)
