@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
+import re._constants as _re
+import re._parser
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-
-import regex
 
 from .fragments import fragments as find_fragments
 from .model import Edit, Fragment, Result, Warning
@@ -38,8 +38,9 @@ class Normalizer:
         self.profile = profile
         self.ruleset: Ruleset = load_ruleset(tuple(str(r) for r in rules))
         self.options: Options = self.ruleset.profile(profile).with_overrides(options)
-        self.passes = [(p, _wants(p)) for p in self.ruleset.passes(self.options)]
-        self.ascii_passes = [(p, w) for p, w in self.passes if getattr(p, "handles_ascii", True)]
+        self.passes = [_Step(p) for p in self.ruleset.passes(self.options)]
+        self._quick = _quick_test(self.passes)
+        self._quick_ascii = _quick_test([s for s in self.passes if s.handles_ascii], ascii_text=True)
 
     def normalize(self, text: str, *, lang: str | None = None, apply: bool = True) -> Result:
         """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged.
@@ -50,8 +51,7 @@ class Normalizer:
         if not isinstance(text, str):
             raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
         options = self.options if lang is None else self.options.with_overrides({"lang": lang})
-        lines = _LINE.findall(text)
-        if len(lines) <= 1:
+        if text.find("\n", 0, len(text) - 1) == -1:
             out, edits, warnings, found = self._line(text, options)
             return Result(out if apply else text, text, edits, warnings, found, self.profile, self.ruleset.version,
                           apply)
@@ -60,7 +60,7 @@ class Normalizer:
         warnings: list[Warning] = []
         found: list[Fragment] = []
         offset = 0
-        for line in lines:
+        for line in _LINE.findall(text):
             out, line_edits, line_warnings, line_found = self._line(line, options)
             parts.append(out)
             if line_edits:
@@ -76,51 +76,55 @@ class Normalizer:
     def _line(self, text: str, options: Options) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...],
                                                           tuple[Fragment, ...]]:
         """One line: the new text, edits, warnings and fragments (offsets into the line)."""
-        if not self._wanted(text):
+        is_ascii = text.isascii()
+        if not (self._quick_ascii if is_ascii else self._quick)(text):
             return text, (), (), ()
         trace = Trace(text)
-        warnings: list[Warning] = []
-        for round_ in range(MAX_ROUNDS):
-            changed = self._round(trace, Context(options), warnings if round_ == 0 else [])
-            if not changed or not self._wanted(trace.text):
-                break
+        warnings = self._run(trace, Context(options))
         found: tuple[Fragment, ...] = ()
-        if not text.isascii():
-            protected = self._protected_spans(text)
+        if not is_ascii:
+            protected = self.ruleset.protector.spans(text)
             found = tuple(f for f in find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
                           if not _inside(f.start, f.end, protected))
         return trace.text, trace.edits(), tuple(sorted(warnings, key=_by_start)), found
 
-    def _wanted(self, text: str) -> bool:
-        """The fast path: whether any pass has anything to look at in ``text``."""
-        passes = self.ascii_passes if text.isascii() else self.passes
-        return any(wants is None or wants(text) for _, wants in passes)
+    def _run(self, trace: Trace, ctx: Context) -> list[Warning]:
+        """Run the passes in order, and again over changed text, until none changes it; the warnings.
 
-    def _round(self, trace: Trace, ctx: Context, warnings: list[Warning]) -> bool:
-        """Run every pass once over ``trace``; whether anything changed."""
-        changed = False
-        passes = self.ascii_passes if trace.text.isascii() else self.passes
-        for pass_, wants in passes:
-            current = trace.text
-            if wants is not None and not wants(current):
+        A pass reruns only on text it has not seen: after a change, the passes before the
+        changing one (and it) look again; those after it already saw the new text. The
+        first round's warnings are kept (later rounds would repeat them).
+        """
+        steps = self.passes
+        seen = [-1] * len(steps)
+        version, spans_version = 0, -1
+        protected: list[tuple[int, int]] = []
+        warnings: list[Warning] = []
+        is_ascii = trace.text.isascii()
+        for turn in range(MAX_ROUNDS * len(steps)):
+            i = turn % len(steps)
+            if seen[i] == version:
+                break
+            seen[i] = version
+            step, current = steps[i], trace.text
+            if (is_ascii and not step.handles_ascii) or not step.wants(current):
                 continue
-            changes = pass_.run(current, ctx)
+            changes = step.pass_.run(current, ctx)
             if not changes and not ctx.warnings:
                 continue
-            protected = self._protected_spans(current)
-            warnings.extend(self._to_original(trace, w) for w in ctx.warnings if not _inside(w.start, w.end, protected))
+            if spans_version != version:
+                protected, spans_version = self.ruleset.protector.spans(current), version
+            if turn < len(steps):
+                warnings.extend(self._to_original(trace, w) for w in ctx.warnings
+                                if not _inside(w.start, w.end, protected))
             ctx.warnings.clear()
-            changes = [c for c in changes if not _inside(c.start, c.end, protected)]
+            if protected:
+                changes = [c for c in changes if not _inside(c.start, c.end, protected)]
             if changes:
                 trace.apply(changes)
-                changed = True
-        return changed
-
-    def _protected_spans(self, text: str) -> list[tuple[int, int]]:
-        rs = self.ruleset
-        if rs.protected is None or not rs.protected_hint.search(text):
-            return []
-        return [m.span() for m in rs.protected.finditer(text)]
+                version += 1
+                is_ascii = trace.text.isascii()
+        return warnings
 
     @staticmethod
     def _to_original(trace: Trace, w: Warning) -> Warning:
@@ -128,15 +132,78 @@ class Normalizer:
         return Warning(start, end, w.code, w.message)
 
 
-def _wants(pass_) -> Callable[[str], bool] | None:
-    """A pass's quick test for whether a text concerns it (``None``: its scan is the test)."""
-    if hasattr(pass_, "wants"):
-        return pass_.wants
-    trigger = getattr(pass_, "trigger", None)
-    if trigger is None:
+class _Step:
+    """A pass with its compiled quick tests."""
+
+    __slots__ = ("handles_ascii", "pass_", "tests")
+
+    def __init__(self, pass_) -> None:
+        self.pass_ = pass_
+        self.tests = None if pass_.trigger is None else tuple(re.compile(t) for t in pass_.trigger)
+        self.handles_ascii: bool = getattr(pass_, "handles_ascii", True)
+
+    def wants(self, text: str) -> bool:
+        return self.tests is None or any(t.search(text) for t in self.tests)
+
+
+def _quick_test(steps: list[_Step], *, ascii_text: bool = False) -> Callable[[str], bool]:
+    """Whether any of ``steps`` has anything to look at in a text (ASCII-only, if ``ascii_text``).
+
+    Python's ``re`` scans fast for one character class or one literal start, and slowly
+    for an alternation of several; so the triggers that are one character class are
+    merged into one class, and the others are tried one by one.
+
+    >>> class P: trigger, handles_ascii = ("[«»]", "\\u00a0", r"\\bKiev\\b"), True
+    >>> quick = _quick_test([_Step(P())])
+    >>> quick("in Kiev"), quick("«x»"), quick("plain")
+    (True, True, False)
+    """
+    triggers = [s.pass_.trigger for s in steps]
+    if None in triggers:
+        return lambda text: True
+    alternatives = dict.fromkeys(t for trigger in triggers for t in trigger)
+    ranges = {a: _class_ranges(a) for a in alternatives}
+    merged = _merged_class([r for r in ranges.values() if r is not None], 127 if ascii_text else 0x10FFFF)
+    tests = [re.compile(merged)] if merged else []
+    tests += [re.compile(a) for a, r in ranges.items() if r is None]
+    if not tests:
+        return lambda text: False
+    if len(tests) == 1:
+        return lambda text: tests[0].search(text) is not None
+    return lambda text: any(t.search(text) for t in tests)
+
+
+def _class_ranges(source: str) -> list[tuple[int, int]] | None:
+    """The code point ranges of a trigger that is one character or character class (else ``None``)."""
+    parsed = list(re._parser.parse(source))
+    if len(parsed) != 1 or parsed[0][0] not in (_re.LITERAL, _re.IN):
         return None
-    compiled = regex.compile(trigger, regex.V1, ignore_unused=True, **getattr(pass_, "trigger_kwargs", {}))
-    return lambda text: compiled.search(text) is not None
+    op, av = parsed[0]
+    items = [(op, av)] if op is _re.LITERAL else av
+    ranges, negate = [], False
+    for kind, value in items:
+        if kind is _re.NEGATE:
+            negate = True
+        elif kind is _re.LITERAL:
+            ranges.append((value, value))
+        elif kind is _re.RANGE:
+            ranges.append(value)
+        else:
+            return None
+    if negate:
+        bounds = [-1, *(b for lo, hi in sorted(ranges) for b in (lo - 1, hi + 1)), 0x110000]
+        ranges = [(lo + 1, hi - 1) for lo, hi in zip(bounds[::2], bounds[1::2], strict=True) if lo + 1 <= hi - 1]
+    return ranges
+
+
+def _merged_class(classes: list[list[tuple[int, int]]], top: int) -> str:
+    """One class holding every class up to code point ``top``; beyond U+FFFF it holds every
+    character (a wider test, not a wrong one): ``re`` tests a class of the Basic Multilingual
+    Plane with one table lookup, but ranges beyond it one by one."""
+    ranges = sorted((lo, min(hi, top)) for ranges in classes for lo, hi in ranges if lo <= top)
+    if any(hi > 0xFFFF for _, hi in ranges):
+        ranges = [(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF] + [(0x10000, 0x10FFFF)]
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]" if ranges else ""
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

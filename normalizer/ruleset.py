@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-
-import regex
 
 from . import __version__
 from .errors import RuleFileError, UnknownProfileError, UnknownSchemeError
 from .fragments import LanguageGuesser
 from .options import Options
+from .protect import Protector
 from .rulefiles import RuleFile, discover, fingerprint
 from .stages import ORDER
 from .stages.patterns import PatternPass, RuleGroup, compile_rule, compile_trigger
@@ -34,8 +32,7 @@ class Ruleset:
     profiles: dict[str, Options] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     schemes: dict[str, dict[str, Scheme]] = field(default_factory=dict)
-    protected: regex.Pattern | None = None
-    protected_hint: re.Pattern = re.compile("")
+    protector: Protector = field(default_factory=lambda: Protector([]))
     _pattern_rules: dict[str, list[RuleGroup]] = field(default_factory=dict)
     _passes: dict[tuple, list] = field(default_factory=dict)
 
@@ -59,11 +56,7 @@ class Ruleset:
                     rules = [compile_rule(f, i, r) for i, r in enumerate(f.data["rules"])]
                     group = self._pattern_rules.setdefault(folder, [])
                     group.append(RuleGroup(rules, compile_trigger(f), f.data.get("non_ascii", False)))
-        spans = [s for f in self.by_folder("protected") for s in f.data["spans"]]
-        self.protected = regex.compile("|".join(f"(?:{s['pattern']})" for s in spans), regex.V1 | regex.IGNORECASE) \
-            if spans else None
-        hints = [s.get("hint") for s in spans]
-        self.protected_hint = re.compile("|".join(f"(?:{h})" for h in hints) if all(hints) else "", re.IGNORECASE)
+        self.protector = Protector([s for f in self.by_folder("protected") for s in f.data["spans"]])
         self._compile_profiles()
         self._quotes = self._compile_quotes()
         self._homoglyphs = self._compile_homoglyphs()

@@ -22,7 +22,8 @@ PATTERNS = {
     "properties": {
         **_HEADER,
         "category": {"enum": ["script", "transliteration", "translation", "punctuation", "whitespace", "unicode"]},
-        "trigger": {"type": "string", "minLength": 1},
+        "trigger": {"anyOf": [{"type": "string", "minLength": 1},
+                              {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]},
         "non_ascii": {"type": "boolean"},
         "rules": {
             "type": "array",

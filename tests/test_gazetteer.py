@@ -141,3 +141,16 @@ def test_cyrillic_words_left_in_machine_translation_are_not_names(corpus):
              for line in path.read_text(encoding="utf-8").splitlines() if regex.search(r"\p{Cyrillic}", line)]
     assert lines
     assert [edit for line in lines for edit in _gazetteer_edits(line)] == []
+
+
+def test_foreign_hint_covers_every_letter_a_foreign_form_may_hold():
+    """The quick test (Python ``re``) must see every Cyrillic, Greek and Hangul character ``regex`` knows."""
+    import re
+
+    from normalizer.stages.translation import _FOREIGN, FOREIGN_HINTS
+
+    script = regex.compile(_FOREIGN)
+    hint = re.compile("|".join(FOREIGN_HINTS))
+    text = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+    missed = [m.group() for m in script.finditer(text) if not hint.fullmatch(m.group())]
+    assert not missed, [f"U+{ord(c):04X}" for c in missed]

@@ -1,13 +1,13 @@
 """The stages of the pipeline, one module each; ``engine`` runs them in order.
 
-Every pass has ``stage`` (its stage name), ``trigger`` (a regex source: when it does
-not match, the pass has nothing to do) and ``run(text, ctx) -> list[Change]``.
+Every pass has ``stage`` (its stage name), ``trigger`` (Python ``re`` sources: where none
+occurs, the pass has nothing to do; ``None``: always run), ``handles_ascii``
+(whether plain ASCII text can concern it) and ``run(text, ctx) -> list[Change]``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Warning
@@ -25,6 +25,32 @@ class Context:
     """Warnings in the offsets of the text the pass is given; the engine maps them."""
 
 
-def occurs(pattern: re.Pattern) -> Callable[[str], bool]:
-    """A pass's quick test: whether ``pattern`` occurs in the text."""
-    return lambda text: pattern.search(text) is not None
+def literal_alternation(words: list[str]) -> str:
+    """A ``re`` source matching any of ``words``, shaped as a trie.
+
+    Python's ``re`` tries a plain alternation of many words one by one at every
+    position; a trie's branches start with distinct letters, so ``re`` skips ahead
+    to a possible first letter and follows one branch.
+
+    >>> literal_alternation(["Kiev", "Kim", "Kyiv", "Lugansk"])
+    '(?:K(?:i(?:ev|m)|yiv)|Lugansk)'
+    >>> bool(re.search(literal_alternation(["a.b", "a"]), "xa.bx"))
+    True
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_source(trie) if trie else "(?!)"
+
+
+def _trie_source(node: dict) -> str:
+    ends_here = "" in node
+    branches = [re.escape(char) + _trie_source(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends_here:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")" + ("?" if ends_here else "")

@@ -75,22 +75,25 @@ class RuleGroup:
     """The rules of one file, with the file's quick test."""
 
     rules: list[PatternRule]
-    trigger: re.Pattern | None
+    trigger: tuple[str, ...] | None
     non_ascii: bool
 
     def without(self, excluded: frozenset[str]) -> RuleGroup:
         return RuleGroup([r for r in self.rules if r.id not in excluded], self.trigger, self.non_ascii)
 
 
-def compile_trigger(rule_file: RuleFile) -> re.Pattern | None:
-    """The file's ``trigger`` (a fast ``re`` test every match implies), if it has one."""
+def compile_trigger(rule_file: RuleFile) -> tuple[str, ...] | None:
+    """The file's ``trigger``: ``re`` sources, one of which every match contains (checked here), if it has one."""
     source = rule_file.data.get("trigger")
     if source is None:
         return None
-    try:
-        return re.compile(source)
-    except re.error as exc:
-        raise RuleFileError(rule_file.path, rule_file.line_of("trigger"), f"invalid trigger: {exc}") from None
+    sources = (source,) if isinstance(source, str) else tuple(source)
+    for alternative in sources:
+        try:
+            re.compile(alternative)
+        except re.error as exc:
+            raise RuleFileError(rule_file.path, rule_file.line_of("trigger"), f"invalid trigger: {exc}") from None
+    return sources
 
 
 class PatternPass:
@@ -101,8 +104,7 @@ class PatternPass:
         self.rules = [r for g in groups for r in g.rules]
         self.handles_ascii = not all(g.non_ascii for g in groups)
         triggers = [g.trigger for g in groups]
-        if all(triggers):
-            self.wants = lambda text: any(t.search(text) for t in triggers)
+        self.trigger = tuple(alternative for t in triggers for alternative in t) if all(triggers) else None
         self._scan = regex.compile("|".join(f"(?P<r{i}>{r.regex.pattern})" for i, r in enumerate(self.rules)),
                                    regex.V1)
         self._names = [f"r{i}" for i in range(len(self.rules))]

@@ -55,11 +55,8 @@ class QuotePass:
         self._scan = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
         native = {c for p in pairs if p.native for c in (p.open, *p.close)} | self.apostrophes
         foreign = sorted({c for p in pairs if not p.native for c in (p.open, *p.close)} - native)
-        self._foreign = re.compile("[" + "".join(re.escape(c) for c in foreign) + "]")
-
-    def wants(self, text: str) -> bool:
+        self.trigger = ("[" + "".join(re.escape(c) for c in foreign) + "]",)
         """Only text with a foreign mark: English quotes alone are never changed nor reported."""
-        return self._foreign.search(text) is not None
 
     def run(self, text: str, ctx: Context) -> list[Change]:
         marks, unmatched = self._match(text)

@@ -14,7 +14,7 @@ import re
 import regex
 
 from ..trace import Change
-from . import Context, occurs
+from . import Context
 
 _TOKEN = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}]*",
                        regex.V1)
@@ -33,7 +33,7 @@ class HomoglyphPass:
     stage = "script"
     handles_ascii = False
 
-    wants = staticmethod(occurs(_CYRILLIC_OR_GREEK))
+    trigger = (_CYRILLIC_OR_GREEK.pattern,)
 
     def __init__(self, to_latin: dict[str, str], to_cyrillic: dict[str, str]) -> None:
         self.to_latin = str.maketrans(to_latin)

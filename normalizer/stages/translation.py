@@ -13,18 +13,25 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 
 import ahocorasick
 import regex
 
 from ..trace import Change
-from . import Context
+from . import Context, literal_alternation
 
 _BOUNDARY_BEFORE = r"(?<![\p{L}\p{M}\p{N}])"
 _BOUNDARY_AFTER = r"(?![\p{L}\p{M}\p{N}])"
 _FOREIGN = r"[\p{Cyrillic}\p{Greek}\p{Hangul}]"
 _FOREIGN_RE = regex.compile(_FOREIGN)
+FOREIGN_HINTS = ("[\u0370-\u052f\u1100-\u11ff\u1c80-\u1c8f\u1d26-\u1d6a\u1d78\u1dbf\u1f00-\u1fff\u2126"
+                 "\u2de0-\u2dff\u302e\u302f\u3131-\u318f\u3200-\u327f\ua640-\ua69f\ua960-\ua97f\uab65"
+                 "\uac00-\ud7ff\ufe2e\ufe2f\uffa0-\uffdc]",
+                 "[\U00010140-\U000101a0\U0001d200-\U0001d24f\U0001dff0-\U0001dfff\U0001e030-\U0001e08f]")
+"""``_FOREIGN`` for Python's ``re`` (which has no script classes): the blocks of those scripts, a superset;
+within the Basic Multilingual Plane and beyond it."""
 _CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
 _CYRILLIC_WORD = regex.compile(rf"{_BOUNDARY_BEFORE}\p{{Cyrillic}}+(?:[-’']\p{{Cyrillic}}+)*{_BOUNDARY_AFTER}")
 _WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}]")
@@ -63,15 +70,11 @@ class GazetteerPass:
         self.forms = forms
         foreign = [f for f in forms if _FOREIGN_RE.search(f)]
         self.names = sorted(set(forms).difference(foreign), key=len, reverse=True)
-        self.trigger_kwargs = {"names": self.names}
         latin = rf"{_BOUNDARY_BEFORE}\L<names>{_BOUNDARY_AFTER}" if self.names else r"(?!)"
-        self.trigger = rf"{latin}|{_FOREIGN}"
         self._latin = regex.compile(latin, regex.V1, names=self.names)
-        self._latin_hint = ahocorasick.Automaton()
-        for name in self.names:
-            self._latin_hint.add_word(name, len(name))
-        if self.names:
-            self._latin_hint.make_automaton()
+        self._latin_hint = re.compile(literal_alternation(self.names))
+        self.trigger = (self._latin_hint.pattern, *FOREIGN_HINTS)
+        """A Latin form anywhere (word boundaries are checked in ``run``), or a letter a non-Latin form may hold."""
         self._foreign = ahocorasick.Automaton()
         for form in foreign:
             self._foreign.add_word(form, len(form))
@@ -83,17 +86,9 @@ class GazetteerPass:
                 self._by_lower.setdefault(form.lower(), []).append(form)
         self._first_words = frozenset(f.split(" ")[0] for f in self._by_lower if " " in f)
 
-    def wants(self, text: str) -> bool:
-        """Whether ``text`` has a Latin form, or any letter a non-Latin form could start with."""
-        return self._has_latin_form(text) or (not text.isascii() and _FOREIGN_RE.search(text) is not None)
-
-    def _has_latin_form(self, text: str) -> bool:
-        """One Aho–Corasick pass: any Latin form anywhere (word boundaries are checked in ``run``)."""
-        return bool(self.names) and next(self._latin_hint.iter(text), None) is not None
-
     def run(self, text: str, ctx: Context) -> list[Change]:
         found = [(m.start(), m.end(), m.group()) for m in self._latin.finditer(text)] \
-            if self._has_latin_form(text) else []
+            if self._latin_hint.search(text) else []
         if not text.isascii() and len(self._foreign):
             found += self._exact_foreign(text)
             found += self._inflected(text)

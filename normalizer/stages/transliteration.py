@@ -13,7 +13,7 @@ from ..fragments import LanguageGuesser, runs
 from ..model import Warning
 from ..trace import Change
 from ..translit import Scheme, fallback
-from . import Context, occurs
+from . import Context
 
 # Characters outside the Latin blocks, punctuation, symbols and emoji: where a non-Latin letter may be.
 _BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06\ufe00-\ufe0f"
@@ -24,7 +24,7 @@ class TransliterationPass:
     stage = "transliteration"
     handles_ascii = False
 
-    wants = staticmethod(occurs(_BEYOND_LATIN))
+    trigger = (_BEYOND_LATIN.pattern,)
 
     def __init__(self, guesser: LanguageGuesser, scheme_for: Callable[[str, str | None], Scheme | None]) -> None:
         self.guesser = guesser
