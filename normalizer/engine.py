@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import bisect
 import re
-import re._constants as _re
-import re._parser
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from .fragments import fragments as find_fragments
 from .model import Edit, Fragment, Result, Warning
 from .options import Options
+from .quick import any_of
 from .ruleset import Ruleset, load_ruleset
 from .stages import Context
 from .trace import Trace
@@ -80,16 +79,19 @@ class Normalizer:
         if not (self._quick_ascii if is_ascii else self._quick)(text):
             return text, (), (), ()
         trace = Trace(text)
-        warnings = self._run(trace, Context(options))
+        warnings, protected = self._run(trace, Context(options))
         found: tuple[Fragment, ...] = ()
         if not is_ascii:
-            protected = self.ruleset.protector.spans(text)
+            if protected is None:
+                protected = self.ruleset.protector.spans(text)
             found = tuple(f for f in find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
                           if not _inside(f.start, f.end, protected))
         return trace.text, trace.edits(), tuple(sorted(warnings, key=_by_start)), found
 
-    def _run(self, trace: Trace, ctx: Context) -> list[Warning]:
-        """Run the passes in order, and again over changed text, until none changes it; the warnings.
+    def _run(self, trace: Trace, ctx: Context) -> tuple[list[Warning], list[tuple[int, int]] | None]:
+        """Run the passes in order, and again over changed text, until none changes it.
+
+        Returns the warnings, and the protected spans of the original text if they were needed.
 
         A pass reruns only on text it has not seen: after a change, the passes before the
         changing one (and it) look again; those after it already saw the new text. The
@@ -99,6 +101,7 @@ class Normalizer:
         seen = [-1] * len(steps)
         version, spans_version = 0, -1
         protected: list[tuple[int, int]] = []
+        original_protected = None
         warnings: list[Warning] = []
         is_ascii = trace.text.isascii()
         for turn in range(MAX_ROUNDS * len(steps)):
@@ -114,6 +117,8 @@ class Normalizer:
                 continue
             if spans_version != version:
                 protected, spans_version = self.ruleset.protector.spans(current), version
+                if version == 0:
+                    original_protected = protected
             if turn < len(steps):
                 warnings.extend(self._to_original(trace, w) for w in ctx.warnings
                                 if not _inside(w.start, w.end, protected))
@@ -124,7 +129,7 @@ class Normalizer:
                 trace.apply(changes)
                 version += 1
                 is_ascii = trace.text.isascii()
-        return warnings
+        return warnings, original_protected
 
     @staticmethod
     def _to_original(trace: Trace, w: Warning) -> Warning:
@@ -147,63 +152,11 @@ class _Step:
 
 
 def _quick_test(steps: list[_Step], *, ascii_text: bool = False) -> Callable[[str], bool]:
-    """Whether any of ``steps`` has anything to look at in a text (ASCII-only, if ``ascii_text``).
-
-    Python's ``re`` scans fast for one character class or one literal start, and slowly
-    for an alternation of several; so the triggers that are one character class are
-    merged into one class, and the others are tried one by one.
-
-    >>> class P: trigger, handles_ascii = ("[«»]", "\\u00a0", r"\\bKiev\\b"), True
-    >>> quick = _quick_test([_Step(P())])
-    >>> quick("in Kiev"), quick("«x»"), quick("plain")
-    (True, True, False)
-    """
+    """Whether any of ``steps`` has anything to look at in a text (ASCII-only, if ``ascii_text``)."""
     triggers = [s.pass_.trigger for s in steps]
     if None in triggers:
         return lambda text: True
-    alternatives = dict.fromkeys(t for trigger in triggers for t in trigger)
-    ranges = {a: _class_ranges(a) for a in alternatives}
-    merged = _merged_class([r for r in ranges.values() if r is not None], 127 if ascii_text else 0x10FFFF)
-    tests = [re.compile(merged)] if merged else []
-    tests += [re.compile(a) for a, r in ranges.items() if r is None]
-    if not tests:
-        return lambda text: False
-    if len(tests) == 1:
-        return lambda text: tests[0].search(text) is not None
-    return lambda text: any(t.search(text) for t in tests)
-
-
-def _class_ranges(source: str) -> list[tuple[int, int]] | None:
-    """The code point ranges of a trigger that is one character or character class (else ``None``)."""
-    parsed = list(re._parser.parse(source))
-    if len(parsed) != 1 or parsed[0][0] not in (_re.LITERAL, _re.IN):
-        return None
-    op, av = parsed[0]
-    items = [(op, av)] if op is _re.LITERAL else av
-    ranges, negate = [], False
-    for kind, value in items:
-        if kind is _re.NEGATE:
-            negate = True
-        elif kind is _re.LITERAL:
-            ranges.append((value, value))
-        elif kind is _re.RANGE:
-            ranges.append(value)
-        else:
-            return None
-    if negate:
-        bounds = [-1, *(b for lo, hi in sorted(ranges) for b in (lo - 1, hi + 1)), 0x110000]
-        ranges = [(lo + 1, hi - 1) for lo, hi in zip(bounds[::2], bounds[1::2], strict=True) if lo + 1 <= hi - 1]
-    return ranges
-
-
-def _merged_class(classes: list[list[tuple[int, int]]], top: int) -> str:
-    """One class holding every class up to code point ``top``; beyond U+FFFF it holds every
-    character (a wider test, not a wrong one): ``re`` tests a class of the Basic Multilingual
-    Plane with one table lookup, but ranges beyond it one by one."""
-    ranges = sorted((lo, min(hi, top)) for ranges in classes for lo, hi in ranges if lo <= top)
-    if any(hi > 0xFFFF for _, hi in ranges):
-        ranges = [(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF] + [(0x10000, 0x10FFFF)]
-    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]" if ranges else ""
+    return any_of((t for trigger in triggers for t in trigger), ascii_text=ascii_text)
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -6,6 +6,8 @@ import re
 
 import regex
 
+from .quick import any_of
+
 
 class Protector:
     """The spans of ``rules/protected/``; on most text it costs one quick test.
@@ -25,14 +27,14 @@ class Protector:
         self._kinds = [(re.compile(k["hint"], re.IGNORECASE) if k.get("hint") else None,
                         regex.compile(k["pattern"], regex.V1 | regex.IGNORECASE)) for k in kinds]
         hints = [k.get("hint") for k in kinds]
-        self._any = re.compile("|".join(f"(?:{h})" for h in hints), re.IGNORECASE) if kinds and all(hints) else None
+        self._any = any_of(hints, flags=re.IGNORECASE) if kinds and all(hints) else None
 
     def __bool__(self) -> bool:
         return bool(self._kinds)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The protected spans of ``text``: sorted, overlaps merged."""
-        if not self._kinds or (self._any is not None and not self._any.search(text)):
+        if not self._kinds or (self._any is not None and not self._any(text)):
             return []
         found = sorted(m.span() for hint, pattern in self._kinds if hint is None or hint.search(text)
                        for m in pattern.finditer(text))

@@ -66,6 +66,9 @@ class Trace:
         """Apply one stage's changes (sorted, non-overlapping, current offsets)."""
         if not changes:
             return
+        if not self._spans and _apart(changes):
+            self._apply_first(changes)
+            return
         items = sorted(
             [(c.start, c.end, 1, c) for c in changes] + [(s.cur_start, s.cur_end, 0, s) for s in self._spans],
             key=lambda t: (t[0], t[2] == 0, t[1]),
@@ -80,6 +83,25 @@ class Trace:
                 clusters.append([(start, end, item)])
                 hi = end
         self._rebuild(clusters)
+
+    def _apply_first(self, changes: list[Change]) -> None:
+        """``apply`` where the text is still the original and no two changes touch: each is one edit."""
+        text = self.text
+        pieces: list[str] = []
+        spans: list[_Span] = []
+        pos = delta = 0
+        for c in changes:
+            pieces.append(text[pos:c.start])
+            pieces.append(c.replacement)
+            pos = c.end
+            if c.replacement != text[c.start:c.end]:
+                cur_start = c.start + delta
+                spans.append(_Span(c.start, c.end, cur_start, cur_start + len(c.replacement), (c.rule,), c.category))
+            delta += len(c.replacement) - (c.end - c.start)
+        pieces.append(text[pos:])
+        self.text = "".join(pieces)
+        self._spans = spans
+        self._starts = [s.cur_start for s in spans]
 
     @staticmethod
     def _joins(cluster: list, start: int, end: int, hi: int) -> bool:
@@ -151,3 +173,13 @@ class Trace:
             )
             for s in self._spans
         )
+
+
+def _apart(changes: list[Change]) -> bool:
+    """Whether ``changes`` are in order, none empty, and none overlapping or adjacent to an empty one."""
+    prev_end = -1
+    for c in changes:
+        if c.start >= c.end or c.start < prev_end:
+            return False
+        prev_end = c.end
+    return True

@@ -10,19 +10,22 @@ confusables data (``rules/script/``). Greek letters beside digits are left alone
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import regex
 
 from ..trace import Change
 from . import Context
 
+_CYRILLIC_OR_GREEK_CHAR = regex.compile(r"[\p{Cyrillic}\p{Greek}]")
+_WORD_BEFORE = regex.compile(r"[\p{L}\p{M}\p{N}]*", regex.REVERSE)
 _TOKEN = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]*[\p{Cyrillic}\p{Greek}][\p{L}\p{M}\p{N}]*",
                        regex.V1)
 _CYRILLIC = regex.compile(r"\p{Cyrillic}")
 _LATIN = regex.compile(r"\p{Latin}")
+_FOREIGN_LETTER = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _GREEK = regex.compile(r"\p{Greek}")
 _DIGIT = regex.compile(r"\p{N}")
-_AFTER_UNIT_SIGN = regex.compile(r"°[ \u00a0]?$")
 
 
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f\u1c80-\u1c8f\u1d2b\u1f00-\u1fff"
@@ -43,12 +46,11 @@ class HomoglyphPass:
 
     def run(self, text: str, ctx: Context) -> list[Change]:
         changes = []
-        for m in _TOKEN.finditer(text):
-            word = m.group()
-            unit = _AFTER_UNIT_SIGN.search(text, max(0, m.start() - 2), m.start()) is not None
-            fixed = self.repair(word, after_unit_sign=unit)
+        for start, end in _words_with_cyrillic_or_greek(text):
+            word = text[start:end]
+            fixed = self.repair(word, after_unit_sign=_after_unit_sign(text, start))
             if fixed is not None and fixed != word:
-                changes.append(Change(m.start(), m.end(), fixed, *self._rule(fixed)))
+                changes.append(Change(start, end, fixed, *self._rule(fixed)))
         return changes
 
     @staticmethod
@@ -67,11 +69,11 @@ class HomoglyphPass:
         >>> p.repair("Кursk"), p.repair("105х195"), p.repair("Кто")
         ('Kursk', '105x195', None)
         """
-        foreign = [c for c in word if c.isalpha() and not c.isascii() and not _LATIN.match(c)]
-        latin = [c for c in word if _LATIN.match(c)]
+        latin = _LATIN.findall(word)
         digit_context = (after_unit_sign or bool(_DIGIT.search(word))) and not _GREEK.search(word)
         if not latin and not digit_context:
             return None
+        foreign = _FOREIGN_LETTER.findall(word)
         if (len(latin) >= len(foreign) or not latin) and all(c in self.latin_able for c in foreign):
             return word.translate(self.to_latin)
         cyrillic = [c for c in foreign if _CYRILLIC.match(c)]
@@ -79,3 +81,28 @@ class HomoglyphPass:
                 and all(c in self.cyrillic_able for c in latin):
             return word.translate(self.to_cyrillic)
         return None
+
+
+def _after_unit_sign(text: str, start: int) -> bool:
+    """Whether a degree sign (and at most one space) comes just before ``start``: ``22 °С``, ``22°С``."""
+    before = text[max(0, start - 2):start]
+    return before.endswith("°") or (len(before) == 2 and before[0] == "°" and before[1] in " \u00a0")
+
+
+def _words_with_cyrillic_or_greek(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the words (letters, marks, digits) that hold a Cyrillic or Greek character.
+
+    Found from the character outwards: one search for it, then its word matched from
+    the word's start (``_TOKEN`` alone would be tried at every word of the text).
+
+    >>> [(s, e) for s, e in _words_with_cyrillic_or_greek("from Кursk to 105х195.")]
+    [(5, 10), (14, 21)]
+    """
+    pos = 0
+    while found := _CYRILLIC_OR_GREEK_CHAR.search(text, pos):
+        token = _TOKEN.match(text, _WORD_BEFORE.match(text, pos, found.start()).start())
+        if token is None:
+            pos = found.end()
+            continue
+        yield token.span()
+        pos = token.end()
