@@ -140,15 +140,16 @@ class Normalizer:
 class _Step:
     """A pass with its compiled quick tests."""
 
-    __slots__ = ("handles_ascii", "pass_", "tests")
+    __slots__ = ("handles_ascii", "pass_", "wants")
 
     def __init__(self, pass_) -> None:
         self.pass_ = pass_
-        self.tests = None if pass_.trigger is None else tuple(re.compile(t) for t in pass_.trigger)
+        self.wants: Callable[[str], bool] = _always if pass_.trigger is None else any_of(pass_.trigger)
         self.handles_ascii: bool = getattr(pass_, "handles_ascii", True)
 
-    def wants(self, text: str) -> bool:
-        return self.tests is None or any(t.search(text) for t in self.tests)
+
+def _always(text: str) -> bool:
+    return True
 
 
 def _quick_test(steps: list[_Step], *, ascii_text: bool = False) -> Callable[[str], bool]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import regex
 
 from .quick import any_of
@@ -12,9 +10,9 @@ from .quick import any_of
 class Protector:
     """The spans of ``rules/protected/``; on most text it costs one quick test.
 
-    Each kind has a ``hint`` (a Python ``re`` test every match implies) and a
-    ``pattern``; a kind's pattern runs only where its hint is found, and the
-    hints are tried together first.
+    Each kind has a ``hint`` (a Python ``re`` test, case-sensitive, that every match
+    implies) and a ``pattern`` (case-insensitive); a kind's pattern runs only where its
+    hint is found, and the hints are tried together first.
 
     >>> p = Protector([{"hint": "@", "pattern": r"@\\w+"}, {"hint": "://", "pattern": r"\\bhttps?://\\S+"}])
     >>> p.spans("mail @kyiv_post or see https://kyiv.ua/a now")
@@ -24,10 +22,10 @@ class Protector:
     """
 
     def __init__(self, kinds: list[dict]) -> None:
-        self._kinds = [(re.compile(k["hint"], re.IGNORECASE) if k.get("hint") else None,
-                        regex.compile(k["pattern"], regex.V1 | regex.IGNORECASE)) for k in kinds]
-        hints = [k.get("hint") for k in kinds]
-        self._any = any_of(hints, flags=re.IGNORECASE) if kinds and all(hints) else None
+        hints = [_sources(k.get("hint")) for k in kinds]
+        self._kinds = [(any_of(h) if h else None, regex.compile(k["pattern"], regex.V1 | regex.IGNORECASE))
+                       for h, k in zip(hints, kinds, strict=True)]
+        self._any = any_of(h for hs in hints for h in hs) if kinds and all(hints) else None
 
     def __bool__(self) -> bool:
         return bool(self._kinds)
@@ -36,7 +34,7 @@ class Protector:
         """The protected spans of ``text``: sorted, overlaps merged."""
         if not self._kinds or (self._any is not None and not self._any(text)):
             return []
-        found = sorted(m.span() for hint, pattern in self._kinds if hint is None or hint.search(text)
+        found = sorted(m.span() for hint, pattern in self._kinds if hint is None or hint(text)
                        for m in pattern.finditer(text))
         merged: list[tuple[int, int]] = []
         for start, end in found:
@@ -54,3 +52,7 @@ class Protector:
             pos = end
         pieces.append(text[pos:])
         return "".join(pieces)
+
+
+def _sources(hint: str | list[str] | None) -> tuple[str, ...]:
+    return () if hint is None else (hint,) if isinstance(hint, str) else tuple(hint)

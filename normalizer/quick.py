@@ -20,14 +20,42 @@ def any_of(sources: Iterable[str], *, ascii_text: bool = False, flags: int = 0) 
     (True, True, False)
     """
     ranges = {a: _class_ranges(a) for a in dict.fromkeys(sources)}
-    merged = _merged_class([r for r in ranges.values() if r is not None], 127 if ascii_text else 0x10FFFF)
-    tests = [re.compile(merged, flags)] if merged else []
-    tests += [re.compile(a, flags) for a, r in ranges.items() if r is None]
-    if not tests:
-        return lambda text: False
+    top = 127 if ascii_text else 0x10FFFF
+    merged = sorted((lo, min(hi, top)) for r in ranges.values() if r is not None for lo, hi in r if lo <= top)
+    tests = [_class_test(merged, flags)] if merged else []
+    tests += [re.compile(a, flags).search for a, r in ranges.items() if r is None]
     if len(tests) == 1:
-        return lambda text: tests[0].search(text) is not None
-    return lambda text: any(t.search(text) for t in tests)
+        only = tests[0]
+        return lambda text: bool(only(text))
+
+    def test(text: str) -> bool:  # a loop, not any(): no generator per text
+        for one in tests:  # noqa: SIM110
+            if one(text):
+                return True
+        return False
+
+    return test
+
+
+def _class_test(ranges: list[tuple[int, int]], flags: int) -> Callable[[str], object]:
+    """A search for one class. ``re`` tests a class of the Basic Multilingual Plane with one
+    table lookup, but ranges beyond it one by one: a class with such ranges is first
+    searched for with all of them as one range, and only such a find is checked again."""
+    exact = re.compile(_class_source(ranges), flags).search
+    if all(hi <= 0xFFFF for _, hi in ranges):
+        return exact
+    wide = re.compile(_class_source([(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF]
+                                    + [(0x10000, 0x10FFFF)]), flags).search
+
+    def search(text: str) -> bool:
+        found = wide(text)
+        return found is not None and (found.group() <= "\uffff" or exact(text, found.start()) is not None)
+
+    return search
+
+
+def _class_source(ranges: list[tuple[int, int]]) -> str:
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]"
 
 
 def _class_ranges(source: str) -> list[tuple[int, int]] | None:
@@ -51,13 +79,3 @@ def _class_ranges(source: str) -> list[tuple[int, int]] | None:
         bounds = [-1, *(b for lo, hi in sorted(ranges) for b in (lo - 1, hi + 1)), 0x110000]
         ranges = [(lo + 1, hi - 1) for lo, hi in zip(bounds[::2], bounds[1::2], strict=True) if lo + 1 <= hi - 1]
     return ranges
-
-
-def _merged_class(classes: list[list[tuple[int, int]]], top: int) -> str:
-    """One class holding every class up to code point ``top``; beyond U+FFFF it holds every
-    character (a wider test, not a wrong one): ``re`` tests a class of the Basic Multilingual
-    Plane with one table lookup, but ranges beyond it one by one."""
-    ranges = sorted((lo, min(hi, top)) for ranges in classes for lo, hi in ranges if lo <= top)
-    if any(hi > 0xFFFF for _, hi in ranges):
-        ranges = [(lo, min(hi, 0xFFFF)) for lo, hi in ranges if lo <= 0xFFFF] + [(0x10000, 0x10FFFF)]
-    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]" if ranges else ""

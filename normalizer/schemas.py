@@ -11,6 +11,9 @@ _EXAMPLES = {
     "negative": {"type": "array", "items": {"type": "string"}},
 }
 _ID = {"type": "string", "pattern": r"^[a-z0-9]+(?:[.-][a-z0-9]+|\.[a-z0-9-]+)*$"}
+_SOURCES = {"anyOf": [{"type": "string", "minLength": 1},
+                     {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]}
+"""A quick test: one Python ``re`` source, or several (any of them)."""
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _HEADER = {"source": {"type": "string", "minLength": 1}, "url": {"type": "string"}, "description": {"type": "string"},
            "profile": {"type": "string"}, **_EXAMPLES}
@@ -22,8 +25,7 @@ PATTERNS = {
     "properties": {
         **_HEADER,
         "category": {"enum": ["script", "transliteration", "translation", "punctuation", "whitespace", "unicode"]},
-        "trigger": {"anyOf": [{"type": "string", "minLength": 1},
-                              {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]},
+        "trigger": _SOURCES,
         "non_ascii": {"type": "boolean"},
         "rules": {
             "type": "array",
@@ -165,7 +167,7 @@ PROTECTED = {
                 "type": "object",
                 "required": ["id", "pattern"],
                 "additionalProperties": False,
-                "properties": {"id": _ID, "pattern": {"type": "string"}, "hint": {"type": "string"},
+                "properties": {"id": _ID, "pattern": {"type": "string"}, "hint": _SOURCES,
                                "description": {"type": "string"}},
             },
         },
