@@ -75,7 +75,20 @@ def _class_ranges(source: str) -> list[tuple[int, int]] | None:
             ranges.append(value)
         else:
             return None
-    if negate:
-        bounds = [-1, *(b for lo, hi in sorted(ranges) for b in (lo - 1, hi + 1)), 0x110000]
-        ranges = [(lo + 1, hi - 1) for lo, hi in zip(bounds[::2], bounds[1::2], strict=True) if lo + 1 <= hi - 1]
-    return ranges
+    return _complement(ranges) if negate else ranges
+
+
+def _complement(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The code points in none of ``ranges``.
+
+    >>> _complement([(0, 9), (5, 20), (40, 0x10FFFF)])
+    [(21, 39)]
+    """
+    out, free = [], 0
+    for lo, hi in sorted(ranges):
+        if lo > free:
+            out.append((free, lo - 1))
+        free = max(free, hi + 1)
+    if free <= 0x10FFFF:
+        out.append((free, 0x10FFFF))
+    return out

@@ -131,7 +131,10 @@ class Inverse:
             after = text[end] if end < len(text) else ""
             caps = before.isupper() and not after.islower()
             return self.table[found].upper() if caps else self.table[found]
-        return _cased(self.table[found.lower()], found, _all_caps(text, start, end))
+        letter = self.table.get(found.lower()) or self.table.get(found.casefold())
+        if letter is None:  # matched only by full case folding (İ for i): not one of the scheme's letters
+            return found
+        return _cased(letter, found, _all_caps(text, start, end))
 
 
 def _compile_inverse(letters: dict[str, str]) -> Inverse:

@@ -11,6 +11,7 @@ matches overlap, the longest wins.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -148,12 +149,22 @@ class GazetteerPass:
 
 
 def _longest_first(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping matches, the longer one winning an overlap; in text order."""
+    """Non-overlapping matches, the longer one winning an overlap; in text order.
+
+    The matches taken so far stay sorted, so each new one is checked against its two
+    neighbours only (a text with many names stays linear).
+
+    >>> _longest_first([(0, 4, "Kim"), (0, 12, "Kim Jong Un"), (13, 17, "Kiev"), (4, 8, "Jong")])
+    [(0, 12, 'Kim Jong Un'), (13, 17, 'Kiev')]
+    """
+    starts: list[int] = []
     taken: list[tuple[int, int, str]] = []
     for start, end, form in sorted(set(found), key=lambda m: (m[0] - m[1], m[0])):
-        if all(end <= s or e <= start for s, e, _ in taken):
-            taken.append((start, end, form))
-    return sorted(taken)
+        i = bisect.bisect_left(starts, start)
+        if (i == 0 or taken[i - 1][1] <= start) and (i == len(taken) or end <= taken[i][0]):
+            starts.insert(i, start)
+            taken.insert(i, (start, end, form))
+    return taken
 
 
 @functools.cache
