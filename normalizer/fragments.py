@@ -9,6 +9,7 @@ runs long enough for it; and last the first language whose alphabet fits.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -107,10 +108,17 @@ class LanguageGuesser:
         Where a language's evidence pattern occurs (a Bulgarian ъ before a consonant), only
         the languages with evidence are left.
         """
+        return list(self._short_candidates(text) if len(text) <= 64 else self._candidates(text))
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 -- names recur; one guesser per rule set, kept for the process
+    def _short_candidates(self, text: str) -> tuple[str, ...]:
+        return self._candidates(text)
+
+    def _candidates(self, text: str) -> tuple[str, ...]:
         letters = {c.lower() for c in text if c.isalpha()}
         found = [lang for lang in PREFERENCE if lang in self.alphabets and letters <= self.alphabets[lang]]
         marked = [lang for lang in found if any(p.search(text) for p in self.evidence.get(lang, ()))]
-        return marked or found
+        return tuple(marked or found)
 
     def decide(self, run: Run, doc_lang: str | None, passage: bool) -> str | None:
         """The language of one run, without looking at the rest of the text."""
