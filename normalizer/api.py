@@ -90,9 +90,11 @@ def _init_worker(profile: str, rules: tuple[str, ...], options: dict) -> None:
     _worker = Normalizer(profile, rules, **options)
 
 
-def _work(texts: list[str]) -> list[Result]:
+def _work(texts: list[str]) -> list[Result | None]:
+    """A chunk's results; ``None`` for a text left as it was (the parent has it: less to send back)."""
     assert _worker is not None
-    return [_worker.normalize(t) for t in texts]
+    results = [_worker.normalize(t) for t in texts]
+    return [r if r.edits or r.warnings or r.fragments else None for r in results]
 
 
 def normalize_many(texts: Iterable[str], workers: int | None = None, profile: str = "default", *,
@@ -115,12 +117,14 @@ def normalize_many(texts: Iterable[str], workers: int | None = None, profile: st
         return
     source = iter(texts)
     chunks = iter(lambda: list(itertools.islice(source, chunk_size)), [])
+    unchanged = functools.partial(Result, profile=normalizer.profile, ruleset=normalizer.ruleset.version)
     with ProcessPoolExecutor(workers, initializer=_init_worker,
                              initargs=(profile, tuple(map(str, rules)), options)) as pool:
-        pending = [pool.submit(_work, c) for c in itertools.islice(chunks, 2 * workers)]
+        pending = [(c, pool.submit(_work, c)) for c in itertools.islice(chunks, 2 * workers)]
         while pending:
-            done = pending.pop(0).result()
+            chunk, future = pending.pop(0)
+            done = future.result()
             nxt = next(chunks, None)
             if nxt is not None:
-                pending.append(pool.submit(_work, nxt))
-            yield from done
+                pending.append((nxt, pool.submit(_work, nxt)))
+            yield from (r if r is not None else unchanged(t, t) for t, r in zip(chunk, done, strict=True))

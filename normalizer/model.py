@@ -29,6 +29,9 @@ class Edit:
         return {"start": self.start, "end": self.end, "original": self.original, "replacement": self.replacement,
                 "rule": self.rule, "category": self.category, "rules": list(self.rules or (self.rule,))}
 
+    def __reduce__(self) -> tuple:  # pickled as its fields: results cross process and Dask boundaries
+        return Edit, (self.start, self.end, self.original, self.replacement, self.rule, self.category, self.rules)
+
 
 @dataclass(frozen=True, slots=True)
 class Warning:
@@ -41,6 +44,9 @@ class Warning:
 
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "code": self.code, "message": self.message}
+
+    def __reduce__(self) -> tuple:
+        return Warning, (self.start, self.end, self.code, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,9 @@ class Fragment:
     def to_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "text": self.text, "script": self.script, "lang": self.lang,
                 "lang_reason": self.lang_reason}
+
+    def __reduce__(self) -> tuple:
+        return Fragment, (self.start, self.end, self.text, self.script, self.lang, self.lang_reason)
 
 
 @dataclass(slots=True)
@@ -77,6 +86,10 @@ class Result:
     @property
     def changed(self) -> bool:
         return bool(self.edits)
+
+    def __reduce__(self) -> tuple:
+        return Result, (self.text, self.original, self.edits, self.warnings, self.fragments, self.profile, self.ruleset,
+                        self.applied)
 
     def to_dict(self) -> dict:
         return {
