@@ -94,8 +94,9 @@ class Normalizer:
         Returns the warnings, and the protected spans of the original text if they were needed.
 
         A pass reruns only on text it has not seen: after a change, the passes before the
-        changing one (and it) look again; those after it already saw the new text. The
-        first round's warnings are kept (later rounds would repeat them).
+        changing one (and it) look again, unless the quick test finds nothing for any
+        pass; those after it already saw the new text. The first round's warnings are
+        kept (later rounds would repeat them).
         """
         steps = self.passes
         seen = [-1] * len(steps)
@@ -108,8 +109,11 @@ class Normalizer:
             i = turn % len(steps)
             if seen[i] == version:
                 break
+            current = trace.text
+            if i == 0 and turn and not (self._quick_ascii if is_ascii else self._quick)(current):
+                break  # another round, but nothing in the changed text concerns any pass
             seen[i] = version
-            step, current = steps[i], trace.text
+            step = steps[i]
             if (is_ascii and not step.handles_ascii) or not step.wants(current):
                 continue
             changes = step.pass_.run(current, ctx)
