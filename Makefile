@@ -41,11 +41,15 @@ bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# Issue 7, the long robustness checks: schemathesis over /openapi.json (~6,000 cases), gunicorn under load
-# (API_FUZZ_ARGS="--examples 1000", SOAK_ARGS="--duration 60 --clients 16 --burst-clients 64 --burst-duration 15")
+# Issue 7, the long robustness checks: schemathesis over /openapi.json (~6,000 cases), gunicorn under load,
+# and kill -9 trials of `clean` (API_FUZZ_ARGS="--examples 1000", KILL_TRIALS=40 KILL_SEED=1,
+# SOAK_ARGS="--duration 60 --clients 16 --burst-clients 64 --burst-duration 15")
+KILL_TRIALS ?= 40
+KILL_SEED ?= 1
 soak: setup
 	$(BIN)/python tests/soak/api_fuzz.py $(API_FUZZ_ARGS)
 	$(BIN)/python tests/soak/http_soak.py $(SOAK_ARGS)
+	$(BIN)/python tests/soak/kill_trials.py --trials $(KILL_TRIALS) --seed $(KILL_SEED)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

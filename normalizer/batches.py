@@ -8,7 +8,10 @@ chunks are in flight, so memory stays flat on an endless input.
 from __future__ import annotations
 
 import itertools
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -64,9 +67,17 @@ def ordered_map(submit: Callable[..., Any], fn: Callable, texts: Iterable[str], 
         yield from done
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops cleanly and keeps its checkpoint."""
+def _init_worker() -> None:
+    """Workers leave Ctrl-C to the parent (which stops cleanly and keeps its checkpoint) and end with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with(parent: int, interval: float = 0.5) -> None:
+    """Exit once ``parent`` is gone (killed with SIGKILL, it cannot stop its pool: no orphan may keep running)."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
 
 
 def clean_texts(texts: Iterable[str], config: Config, workers: int = 1, chunk_size: int = 256) -> Iterator[Outcome]:
@@ -76,5 +87,5 @@ def clean_texts(texts: Iterable[str], config: Config, workers: int = 1, chunk_si
         engine = _get(profile, rules, _unfreeze(options))
         yield from (clean_one(engine, t) for t in texts)
         return
-    with ProcessPoolExecutor(workers, initializer=_ignore_interrupts) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
         yield from ordered_map(pool.submit, clean_chunk, texts, chunk_size, 2 * workers, config)

@@ -9,6 +9,7 @@ checkpoint every second (``checkpoint_seconds``), and published with one rename 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -78,7 +79,7 @@ def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=N
           log=print) -> Report:
     """Clean ``src`` into ``dst`` (same shape); ``client``: a ``distributed.Client`` to run on a Dask cluster."""
     src, dst = Path(src), Path(dst)
-    _check_paths(src, dst)
+    _check_paths(src, dst, options.resume)
     engine = _get(options.profile, options.rules, options.engine_options())
     for lang, scheme in options.schemes.items():
         load_ruleset(options.rules).scheme(lang, scheme)
@@ -87,30 +88,51 @@ def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=N
         staging = Staging(dst, source.format)
         job = {"source": str(src.resolve()), "fingerprint": _fingerprint(src), "format": source.format,
                **options.identity()}
+        if dst.exists() or dst.is_symlink():
+            return _finished_before(staging, job, options.resume, log)
         state = _start(staging, job, options.resume, log)
         if state is None:
             report = Report(str(src), str(dst), source.format, options.profile, engine.ruleset.version)
             state = {"job": job, "member": 0, "records": 0, "out_bytes": 0, "tally": None, "manifest": [],
                      "report": report.to_state()}
-        run = _Run(source, staging, state, options, client)
+        run = _Run(source, staging, state, options, client, log)
         try:
             with _stop_on_signals(run.stop):
                 run.execute()
-        except Interrupted:
+            staging.publish(run.manifest, {"job": job, "report": run.report.to_state()})
+        except (Interrupted, IOFailed):
             raise
         except ArchiveError:
             staging.discard()
             raise
-        staging.publish(run.manifest)
+        except OSError as exc:
+            raise IOFailed(_os_problem(exc, dst, staging)) from None
         return run.report
     finally:
         source.close()
 
 
-def _check_paths(src: Path, dst: Path) -> None:
+class IOFailed(ArchiveError):
+    """The run could not write its output (disk full, file-size limit) or read its source; the staged work is kept."""
+
+    code = "io-failed"
+
+
+def _os_problem(exc: OSError, dst: Path, staging: Staging) -> str:
+    """One line for an I/O failure during a run: what failed, and how to continue."""
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        what += " (out of disk space or over a file-size limit)"
+    reading = exc.filename is not None and not Path(exc.filename).resolve().is_relative_to(staging.root.resolve())
+    failed = f"cannot read {exc.filename}: {what}" if reading else f"cannot write {dst}: {what}"
+    return (f"{failed}; nothing was written at {dst}. The work done so far is kept in {staging.root}: fix the "
+            "cause and run the same command with --resume (a run without --resume removes it)")
+
+
+def _check_paths(src: Path, dst: Path, resume: bool) -> None:
     if not src.exists():
         raise ArchiveError(f"{src} does not exist")
-    if dst.exists() or dst.is_symlink():
+    if (dst.exists() or dst.is_symlink()) and not resume:
         raise ArchiveError(f"{dst} already exists; remove it or choose another --out")
     s, d = src.resolve(), dst.resolve()
     if d == s or (src.is_dir() and d.is_relative_to(s)):
@@ -120,6 +142,17 @@ def _check_paths(src: Path, dst: Path) -> None:
         raise ArchiveError(f"cannot write {dst}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ArchiveError(f"cannot write {dst}: the folder {parent} is not writable")
+
+
+def _finished_before(staging: Staging, job: dict, resume: bool, log) -> Report:
+    """DST exists: with ``--resume`` after a run of the same job killed just after publishing, its report."""
+    final = staging.leftover(job) if resume else None
+    if final is None:
+        raise ArchiveError(f"{staging.dst} already exists; remove it or choose another --out")
+    staging.discard()
+    log(f"{staging.dst} was already complete (the run was stopped just after writing it); nothing to resume",
+        file=sys.stderr)
+    return Report.from_state(final["report"])
 
 
 def _fingerprint(src: Path) -> list:
@@ -163,8 +196,8 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 class _Run:
     """One pass over the source: produces records, writes outcomes in order, keeps the checkpoint."""
 
-    def __init__(self, source: Source, staging: Staging, state: dict, options: CleanOptions, client) -> None:
-        self.source, self.staging, self.options, self.client = source, staging, options, client
+    def __init__(self, source: Source, staging: Staging, state: dict, options: CleanOptions, client, log) -> None:
+        self.source, self.staging, self.options, self.client, self.log = source, staging, options, client, log
         self.job = state["job"]
         self.report = Report.from_state(state["report"])
         self.manifest: list[dict] = state["manifest"]
@@ -242,6 +275,8 @@ class _Run:
                     yield ("end", m, count)
                 except NotText as exc:
                     yield ("copy", m, exc.reason)
+        if self.source.damage:
+            yield ("damaged", None, self.source.damage)
 
     def _consume(self, item, outcome: Outcome) -> None:
         if isinstance(item, Record):
@@ -254,6 +289,8 @@ class _Run:
             self._finish(member, item[2])
         elif kind == "copy":
             self._copy(member, item[2])
+        elif kind == "damaged":
+            self._damaged(str(self.source.path), item[2])
         elif kind == "dir":
             if self.staging.format == "folder":
                 self.staging.path_for(member).mkdir(exist_ok=True)
@@ -307,6 +344,8 @@ class _Run:
             raise RuntimeError(f"{member.name}: read {count} records but wrote {tally.records}")
         self.staging.finish_member(member)
         self.report.finish_file(member.name, tally, encoding)
+        if member.damage:
+            self._damaged(member.name, f"{member.damage}; its first {count} records were kept")
         self._done(member)
 
     def _copy(self, member: Member, reason: str) -> None:
@@ -322,7 +361,14 @@ class _Run:
         self.progress.update(size)
         self.staging.finish_member(member)
         self.report.copy_file(member.name, size, reason)
+        if member.damage:
+            self._damaged(member.name, f"{member.damage}; its first {size} bytes were copied")
         self._done(member)
+
+    def _damaged(self, path: str, reason: str) -> None:
+        """A damaged archive: what could be read is kept; the damage is listed in the report and said at once."""
+        self.report.damage(path, reason)
+        self.log(f"normalizer: warning: {reason}", file=sys.stderr)
 
     def _done(self, member: Member, listed: bool = True) -> None:
         if listed:

@@ -24,6 +24,9 @@ from .ruleset import load_ruleset
 
 RULE_KEYS = ("entries", "rules", "pairs", "spans", "letters", "to_latin", "to_cyrillic")
 
+DAMAGED_SOURCE = 3
+"""``clean``'s exit status when DST is complete but the source was cut or corrupt (its report lists what)."""
+
 
 class UsageError(NormalizerError):
     code = "usage"
@@ -146,7 +149,7 @@ def _clean(argv: list[str]) -> int:
         os.replace(tmp, args.report)
     if not args.quiet:
         print(report.summary(), file=sys.stderr)
-    return 0
+    return DAMAGED_SOURCE if report.damaged else 0
 
 
 def _transliterate(argv: list[str]) -> int:

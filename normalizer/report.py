@@ -59,6 +59,7 @@ class Report:
     files: list[dict] = field(default_factory=list)
     copied: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
+    damaged: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     def finish_file(self, path: str, tally: Tally, encoding: str) -> None:
@@ -75,6 +76,10 @@ class Report:
 
     def skip(self, path: str, reason: str) -> None:
         self.skipped.append({"path": path, "reason": reason})
+
+    def damage(self, path: str, reason: str) -> None:
+        """A damaged source (a cut or corrupt archive): what could be read was kept, the rest is missing."""
+        self.damaged.append({"path": path, "reason": reason})
 
     def to_state(self) -> dict:
         state = dict(self.__dict__)
@@ -98,6 +103,7 @@ class Report:
             "failures": {"count": t.failure_count, "listed": t.failures},
             "copied": self.copied,
             "skipped": self.skipped,
+            "damaged": self.damaged,
             "files": self.files,
             "seconds": round(self.seconds, 3),
             "records_per_second": round(t.records / self.seconds) if self.seconds else None,
@@ -115,7 +121,8 @@ class Report:
             lines.append("  top rules: " + ", ".join(f"{k} {v}" for k, v in t.by_rule.most_common(5)))
         if t.warnings:
             lines.append("  warnings: " + ", ".join(f"{k} {v}" for k, v in t.warnings.most_common()))
-        for label, entries in (("copied unchanged", self.copied), ("skipped", self.skipped)):
+        for label, entries in (("copied unchanged", self.copied), ("skipped", self.skipped),
+                               ("DAMAGED (only what could be read was kept)", self.damaged)):
             if entries:
                 lines.append(f"  {label}: {len(entries)} — " + "; ".join(
                     f"{e['path']} ({e['reason']})" for e in entries[:5]) + (" …" if len(entries) > 5 else ""))

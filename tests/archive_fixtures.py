@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 import tarfile
 import zipfile
 from pathlib import Path
@@ -80,3 +81,30 @@ def read_tree(path: Path) -> dict[str, bytes | None]:
             return {i.filename.rstrip("/"): None if i.is_dir() else zf.read(i) for i in zf.infolist()}
     with tarfile.open(path) as tf:
         return {m.name: None if m.isdir() else tf.extractfile(m).read() for m in tf.getmembers()}
+
+
+def hostile_zip(path: Path) -> Path:
+    """A zip with a good entry, a '..' one, an absolute one and a symbolic link."""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("ok.txt", "in Kiev\n")
+        zf.writestr("../escape.txt", "x\n")
+        zf.writestr("/etc/abs.txt", "x\n")
+        link = zipfile.ZipInfo("link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+    return path
+
+
+def hostile_tar(path: Path) -> Path:
+    """A tar with a good entry, '..', an absolute path, a symbolic and a hard link, a char device, a FIFO."""
+    with tarfile.open(path, "w") as tf:
+        for name, kind in (("ok.txt", tarfile.REGTYPE), ("../escape.txt", tarfile.REGTYPE),
+                           ("/abs.txt", tarfile.REGTYPE), ("link", tarfile.SYMTYPE), ("hard", tarfile.LNKTYPE),
+                           ("dev", tarfile.CHRTYPE), ("fifo", tarfile.FIFOTYPE)):
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            data = b"in Kiev\n" if kind == tarfile.REGTYPE else b""
+            info.size = len(data)
+            info.linkname = "/etc/passwd" if kind in (tarfile.SYMTYPE, tarfile.LNKTYPE) else ""
+            tf.addfile(info, io.BytesIO(data))
+    return path

@@ -5,10 +5,13 @@ for byte), a ``.csv`` / ``.tsv`` file a record per row (the header row included;
 cleaned; the delimiter is found and kept), anything else a record per line (line endings kept).
 UTF-8 with or without a byte-order mark is read; the mark is kept as it was. Anything else (binary,
 UTF-16, another 8-bit encoding) raises ``NotText`` with the reason, and the file is copied unchanged.
+A record that cannot be cleaned (a line or row with a NUL byte, a JSON line that is not valid JSON
+or whose field is not a string) is copied unchanged with a ``note`` saying why, for the report.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -81,15 +84,22 @@ def _decode(data: bytes, offset: int) -> str:
         raise NotText(f"not UTF-8 (invalid byte at offset {offset + exc.start}{named})") from None
 
 
+NUL_NOTE = "contains a NUL byte (copied unchanged)"
+
+
 class Lines(Codec):
     """Plain text: one record per line; the line ending is kept and not shown to the normaliser."""
 
     def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
         offset = 0
-        for raw in lines:
+        for number, raw in enumerate(lines, 1):
             body, ending = _split_ending(raw)
-            yield Record(raw, _decode(body, offset), self, (ending,))
+            text = _decode(body, offset)
             offset += len(raw)
+            if "\x00" in text:
+                yield Record(raw, None, note=f"line {number} {NUL_NOTE}")
+            else:
+                yield Record(raw, text, self, (ending,))
 
     def render(self, record: Record, new: str) -> bytes:
         return new.encode("utf-8") + record.ctx[0]
@@ -124,6 +134,20 @@ def json_string_span(line: str, field: str) -> tuple[int, int, str] | None:
     return found
 
 
+_JSON_KINDS = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", dict: "an object",
+               list: "an array", str: "a string"}
+
+
+def _not_a_string(line: str, field: str, number: int) -> str | None:
+    """Why a valid JSON line has no text to clean (``None``: an object without ``field``, which is fine)."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        return f"line {number} is {_JSON_KINDS[type(obj)]}, not a JSON object"
+    if field in obj:
+        return f"line {number}: {field!r} is {_JSON_KINDS[type(obj[field])]}, not a string"
+    return None
+
+
 class JsonLines(Codec):
     """JSON Lines: the string ``field`` of each object is cleaned; the rest of the line is kept byte for byte."""
 
@@ -145,7 +169,7 @@ class JsonLines(Codec):
                 yield Record(raw, None, note=f"line {number} is not valid JSON: {exc}")
                 continue
             if span is None:
-                yield Record(raw, None)
+                yield Record(raw, None, note=_not_a_string(line, self.field, number))
                 continue
             start, end, value = span
             escaped = line[start:end].isascii() and not value.isascii()
@@ -186,10 +210,12 @@ class Table(Codec):
             index = self._index(header)
             yield Record(b"".join(consumed), None)
             consumed.clear()
-            for row in reader:
+            for number, row in enumerate(reader, 2):
                 raw = b"".join(consumed)
                 consumed.clear()
-                if index >= len(row):
+                if b"\x00" in raw:
+                    yield Record(raw, None, note=f"row {number} {NUL_NOTE}")
+                elif index >= len(row):
                     yield Record(raw, None)
                 else:
                     yield Record(raw, row[index], self, (row, index, dialect, _split_ending(raw)[1]))
@@ -251,13 +277,32 @@ def codec_for(name: str, field: str = "text", column: str = "text") -> Codec:
 
 
 def classify(head: bytes) -> str:
-    """``utf-8`` or ``utf-8-sig`` for text this tool can clean; ``NotText`` for anything else."""
+    """``utf-8`` or ``utf-8-sig`` for text this tool can clean; ``NotText`` for anything else.
+
+    A NUL byte makes the file binary when the head is not UTF-8 or NULs are more than 1 % of it
+    (UTF-16 without a mark); a stray NUL in text only makes its record be copied unchanged.
+
+    >>> classify(b"id,text\\n1,a\\x00b\\n" + b"2,a row of plain text\\n" * 9), classify(b"\\xef\\xbb\\xbfhi")
+    ('utf-8', 'utf-8-sig')
+    >>> classify("ab".encode("utf-16-le"))
+    Traceback (most recent call last):
+    normalizer.archive.records.NotText: binary data
+    """
     for bom, name in _OTHER_BOMS:
         if head.startswith(bom):
             raise NotText(f"{name} text (only UTF-8 is cleaned)")
-    if b"\x00" in head:
+    if b"\x00" in head and (head.count(b"\x00") * 100 > len(head) or not _utf8_prefix(head)):
         raise NotText("binary data")
     return "utf-8-sig" if head.startswith(BOM) else "utf-8"
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    """Whether ``head`` is the start of UTF-8 text (a character cut at the end is fine)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_records(stream: BinaryIO, codec: Codec) -> tuple[str, bytes, Iterator[Record]]:

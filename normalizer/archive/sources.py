@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import lzma
 import os
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -14,6 +17,9 @@ from typing import BinaryIO
 from .safety import ArchiveError, ByteBudget, name_problem
 
 TAR_SUFFIXES = {".tar": "", ".tar.gz": "gz", ".tgz": "gz", ".tar.bz2": "bz2", ".tar.xz": "xz"}
+DAMAGE = (EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError, OSError)
+"""What reading a damaged archive raises (a truncated or corrupt compressed stream, a bad CRC, a short read)."""
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
 @dataclass
@@ -27,10 +33,47 @@ class Member:
     meta: dict = field(default_factory=dict)
     opener: Callable[[], BinaryIO] | None = None
     reason: str = ""
+    damage: str = ""  # why reading it stopped early (a damaged archive); set by ``Guarded``
 
     def open(self) -> BinaryIO:
         assert self.opener is not None, f"{self.name} is not a file"
         return self.opener()
+
+
+class Guarded:
+    """A member's stream from an archive: damage ends it early (the reason kept on the member) instead of raising."""
+
+    def __init__(self, member: Member, opener: Callable[[], BinaryIO]) -> None:
+        self.member = member
+        try:
+            self._stream: BinaryIO | None = opener()
+        except DAMAGE as exc:
+            self._stream = None
+            self._damaged(exc)
+
+    def _damaged(self, exc: BaseException) -> None:
+        self.member.damage = f"the archive is damaged inside {self.member.name} ({type(exc).__name__}: {exc})"
+
+    def read(self, n: int = -1) -> bytes:
+        if self._stream is None:
+            return b""
+        try:
+            return self._stream.read(n)
+        except DAMAGE as exc:
+            self._damaged(exc)
+            self.close()
+            return b""
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+    def __enter__(self) -> Guarded:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Source:
@@ -40,6 +83,7 @@ class Source:
 
     def __init__(self, path: Path, budget: ByteBudget) -> None:
         self.path, self.budget = path, budget
+        self.damage = ""  # why the members stopped early (a damaged archive), once ``members`` is exhausted
 
     def members(self) -> Iterator[Member]:
         raise NotImplementedError
@@ -125,6 +169,8 @@ class Zip(Source):
                 problem = "a symbolic link"
             if problem is None and info.flag_bits & 0x1:
                 problem = "an encrypted entry"
+            if problem is None and info.compress_type not in _ZIP_METHODS:
+                problem = f"compressed with a method this tool cannot read (zip method {info.compress_type})"
             if problem is None and info.filename in seen:
                 problem = "a duplicate entry"
             seen.add(info.filename)
@@ -133,8 +179,9 @@ class Zip(Source):
             elif info.is_dir():
                 yield Member(index, info.filename, "dir", meta=meta)
             else:
-                yield Member(index, info.filename, "file", info.file_size, meta,
-                             lambda i=info: self.budget.reader(self.zf.open(i)))
+                member = Member(index, info.filename, "file", info.file_size, meta)
+                member.opener = lambda i=info, m=member: Guarded(m, lambda: self.budget.reader(self.zf.open(i)))
+                yield member
 
     def total_size(self) -> int:
         return sum(i.file_size for i in self.zf.infolist())
@@ -155,17 +202,38 @@ class Tar(Source):
             raise ArchiveError(f"{path} is not a readable tar archive: {exc}") from None
 
     def members(self) -> Iterator[Member]:
+        """The members; a damaged archive ends early, with ``damage`` saying where and why."""
         seen: set[str] = set()
         declared = 0
-        try:
-            for index, info in enumerate(self.tf):
-                yield self._member(index, info, seen)
-                declared += info.size
-                if declared > self.budget.limit:
-                    raise ArchiveError(f"{self.path} holds more than the --max-bytes limit of {self.budget.limit} "
-                                       "bytes; refusing it as a possible decompression bomb")
-        except (tarfile.TarError, EOFError, OSError) as exc:
-            raise ArchiveError(f"{self.path} is damaged: {exc}") from None
+        index = 0
+        entries = iter(self.tf)
+        while True:
+            try:
+                info = next(entries, None)
+            except DAMAGE as exc:
+                self.damage = (f"{self.path} is damaged after {index} entries ({type(exc).__name__}: {exc}); "
+                               "the rest of it cannot be read")
+                return
+            if info is None:
+                try:
+                    self._drain()
+                except DAMAGE as exc:
+                    self.damage = (f"the end of {self.path} is cut or corrupt ({type(exc).__name__}: {exc}); "
+                                   f"its {index} entries were read")
+                return
+            yield self._member(index, info, seen)
+            index += 1
+            declared += info.size
+            if declared > self.budget.limit:
+                raise ArchiveError(f"{self.path} holds more than the --max-bytes limit of {self.budget.limit} "
+                                   "bytes; refusing it as a possible decompression bomb")
+
+    def _drain(self) -> None:
+        """Read the compressed stream to its end, so a cut or corrupt end (gzip CRC, length) is noticed."""
+        if self.format == "tar":
+            return
+        while chunk := self.tf.fileobj.read(1 << 20):
+            self.budget.spend(len(chunk))
 
     def _member(self, index: int, info: tarfile.TarInfo, seen: set[str]) -> Member:
         meta = {"mode": info.mode, "mtime": info.mtime, "uid": info.uid, "gid": info.gid,
@@ -182,8 +250,9 @@ class Tar(Source):
             return Member(index, info.name, "skip", reason=problem)
         if info.isdir():
             return Member(index, info.name, "dir", meta=meta)
-        return Member(index, info.name, "file", info.size, meta,
-                      lambda: self.budget.reader(self.tf.extractfile(info)))
+        member = Member(index, info.name, "file", info.size, meta)
+        member.opener = lambda: Guarded(member, lambda: self.budget.reader(self.tf.extractfile(info)))
+        return member
 
     def close(self) -> None:
         self.tf.close()

@@ -3,11 +3,15 @@
 Nothing is written at the destination until the end: members are staged in
 ``.<DST name>.normalizer-partial/`` next to DST, then moved (folder, single file) or packed
 (zip, tar) into place with one rename. A crash or Ctrl-C leaves the staging folder (and its
-checkpoint, for ``--resume``) but never a half-written DST.
+checkpoint, for ``--resume``) but never a half-written DST. Just before that rename the finished
+report is saved as ``published.json``, so a ``--resume`` after a kill between the rename and the
+removal of the staging folder knows DST is complete and only removes what is left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import os
 import shutil
@@ -26,6 +30,7 @@ class Staging:
         self.root = dst.parent / f".{dst.name}.normalizer-partial"
         self.out = self.root / "out"
         self.checkpoint = self.root / "checkpoint.json"
+        self.published = self.root / "published.json"
 
     def reset(self) -> None:
         """Start empty (an abandoned earlier attempt is removed)."""
@@ -36,21 +41,22 @@ class Staging:
         if self.root.exists():
             shutil.rmtree(self.root)
 
-    def load(self) -> dict | None:
-        """The saved checkpoint, or ``None`` when there is none (or it is unreadable)."""
+    def load(self, path: Path | None = None) -> dict | None:
+        """The saved checkpoint (or ``path``), or ``None`` when there is none (or it is unreadable)."""
         try:
-            return json.loads(self.checkpoint.read_text(encoding="utf-8"))
+            return json.loads((path or self.checkpoint).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
-    def save(self, state: dict) -> None:
-        """Replace the checkpoint atomically (a kill mid-save leaves the previous one)."""
-        tmp = self.checkpoint.with_suffix(".tmp")
+    def save(self, state: dict, path: Path | None = None) -> None:
+        """Replace the checkpoint (or ``path``) atomically (a kill mid-save leaves the previous one)."""
+        path = path or self.checkpoint
+        tmp = path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(state, f, ensure_ascii=False)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.checkpoint)
+        os.replace(tmp, path)
 
     def path_for(self, member: Member) -> Path:
         """Where a member is staged: its own relative path for a folder, its index otherwise."""
@@ -65,20 +71,35 @@ class Staging:
             os.chmod(path, member.meta["mode"] | 0o600)
             os.utime(path, (member.meta["mtime"], member.meta["mtime"]))
 
-    def publish(self, manifest: list[dict]) -> None:
-        """Move the finished output to DST in one rename (after packing it, for archives)."""
+    def publish(self, manifest: list[dict], final: dict) -> None:
+        """Move the finished output to DST in one rename (after packing it, for archives).
+
+        ``final`` (the job and its report) is saved first as ``published.json``; see ``leftover``.
+        """
         if self.format == "folder":
+            self.save(final, self.published)
             os.rename(self.out, self.dst)
         elif self.format == "file":
+            self.save(final, self.published)
             os.replace(self.out / f"{0:08d}", self.dst)
         else:
             packed = self.root / "packed"
-            if self.format == "zip":
-                self._pack_zip(packed, manifest)
-            else:
-                self._pack_tar(packed, manifest)
+            try:
+                if self.format == "zip":
+                    self._pack_zip(packed, manifest)
+                else:
+                    self._pack_tar(packed, manifest)
+            except BaseException:
+                packed.unlink(missing_ok=True)
+                raise
+            self.save(final, self.published)
             os.replace(packed, self.dst)
         self.discard()
+
+    def leftover(self, job: dict) -> dict | None:
+        """The final state of a run of ``job`` that published DST but was killed before removing this folder."""
+        final = self.load(self.published)
+        return final if final is not None and final.get("job") == job else None
 
     def _pack_zip(self, packed: Path, manifest: list[dict]) -> None:
         with zipfile.ZipFile(packed, "w") as zf:
@@ -94,7 +115,12 @@ class Staging:
 
     def _pack_tar(self, packed: Path, manifest: list[dict]) -> None:
         compression = self.format.partition(".")[2]
-        with tarfile.open(packed, "w:" + compression, format=tarfile.PAX_FORMAT) as tf:
+        with contextlib.ExitStack() as stack:
+            if compression == "gz":  # no timestamp in the gzip header: the same input packs to the same bytes
+                fileobj = stack.enter_context(gzip.GzipFile(packed, "wb", mtime=0))
+                tf = stack.enter_context(tarfile.open(fileobj=fileobj, mode="w", format=tarfile.PAX_FORMAT))
+            else:
+                tf = stack.enter_context(tarfile.open(packed, "w:" + compression, format=tarfile.PAX_FORMAT))
             for entry in manifest:
                 meta = entry["meta"]
                 info = tarfile.TarInfo(entry["name"])
