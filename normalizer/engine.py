@@ -37,6 +37,7 @@ class Normalizer:
         self.profile = profile
         self.ruleset: Ruleset = load_ruleset(tuple(str(r) for r in rules))
         self.options: Options = self.ruleset.profile(profile).with_overrides(options)
+        self.version = self.ruleset.version
         self.passes = [_Step(p) for p in self.ruleset.passes(self.options)]
         self._quick = _quick_test(self.passes)
         self._quick_ascii = _quick_test([s for s in self.passes if s.handles_ascii], ascii_text=True)
@@ -49,17 +50,23 @@ class Normalizer:
         """
         if not isinstance(text, str):
             raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
+        one_line = text.find("\n", 0, len(text) - 1) == -1
+        if one_line and not self._wanted(text):
+            return Result(text, text, (), (), (), self.profile, self.version, apply)  # the common case: clean
         options = self.options if lang is None else self.options.with_overrides({"lang": lang})
-        if text.find("\n", 0, len(text) - 1) == -1:
+        if one_line:
             out, edits, warnings, found = self._line(text, options)
-            return Result(out if apply else text, text, edits, warnings, found, self.profile, self.ruleset.version,
-                          apply)
+            return Result(out if apply else text, text, edits, warnings, found, self.profile, self.version, apply)
         parts: list[str] = []
         edits: list[Edit] = []
         warnings: list[Warning] = []
         found: list[Fragment] = []
         offset = 0
         for line in _LINE.findall(text):
+            if not self._wanted(line):
+                parts.append(line)
+                offset += len(line)
+                continue
             out, line_edits, line_warnings, line_found = self._line(line, options)
             parts.append(out)
             if line_edits:
@@ -70,23 +77,24 @@ class Normalizer:
                 found += [replace(f, start=f.start + offset, end=f.end + offset) for f in line_found]
             offset += len(line)
         return Result("".join(parts) if apply else text, text, tuple(edits), tuple(warnings), tuple(found),
-                      self.profile, self.ruleset.version, apply)
+                      self.profile, self.version, apply)
 
     def _line(self, text: str, options: Options) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...],
                                                           tuple[Fragment, ...]]:
-        """One line: the new text, edits, warnings and fragments (offsets into the line)."""
-        is_ascii = text.isascii()
-        if not (self._quick_ascii if is_ascii else self._quick)(text):
-            return text, (), (), ()
+        """One line that ``_wanted``: the new text, edits, warnings and fragments (offsets into the line)."""
         trace = Trace(text)
         warnings, protected = self._run(trace, Context(options))
         found: tuple[Fragment, ...] = ()
-        if not is_ascii:
+        if not text.isascii():
             if protected is None:
                 protected = self.ruleset.protector.spans(text)
             found = tuple(f for f in find_fragments(text, self.ruleset.guesser, options.lang, options.passage_words)
                           if not _inside(f.start, f.end, protected))
         return trace.text, trace.edits(), tuple(sorted(warnings, key=_by_start)), found
+
+    def _wanted(self, text: str) -> bool:
+        """The quick test: whether any pass has anything to look at in ``text``."""
+        return (self._quick_ascii if text.isascii() else self._quick)(text)
 
     def _run(self, trace: Trace, ctx: Context) -> tuple[list[Warning], list[tuple[int, int]] | None]:
         """Run the passes in order, and again over changed text, until none changes it.
@@ -110,7 +118,7 @@ class Normalizer:
             if seen[i] == version:
                 break
             current = trace.text
-            if i == 0 and turn and not (self._quick_ascii if is_ascii else self._quick)(current):
+            if i == 0 and turn and not self._wanted(current):
                 break  # another round, but nothing in the changed text concerns any pass
             seen[i] = version
             step = steps[i]
