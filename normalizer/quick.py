@@ -23,7 +23,7 @@ def any_of(sources: Iterable[str], *, ascii_text: bool = False, flags: int = 0) 
     top = 127 if ascii_text else 0x10FFFF
     merged = sorted((lo, min(hi, top)) for r in ranges.values() if r is not None for lo, hi in r if lo <= top)
     tests = [_class_test(merged, flags)] if merged else []
-    tests += [re.compile(a, flags).search for a, r in ranges.items() if r is None]
+    tests += [_search(a, flags, ascii_text) for a, r in ranges.items() if r is None]
     if len(tests) == 1:
         only = tests[0]
         return lambda text: bool(only(text))
@@ -35,6 +35,46 @@ def any_of(sources: Iterable[str], *, ascii_text: bool = False, flags: int = 0) 
         return False
 
     return test
+
+
+def _search(source: str, flags: int, ascii_text: bool) -> Callable[[str], object]:
+    """A search for one source; where every match starts with one of a few characters, a
+    plain ``in`` for them (a ``memchr``) comes first.
+
+    >>> attribution = _search('["”»][ \\t]*,?[ \\t]*[—–-]', 0, ascii_text=True)
+    >>> bool(attribution('"It is over," - said the minister')), bool(attribution("It is over - said"))
+    (True, False)
+    """
+    search = re.compile(source, flags).search
+    firsts = None if flags & re.IGNORECASE else _first_characters(source)
+    if firsts is None:
+        return search
+    if ascii_text:
+        firsts = [c for c in firsts if c.isascii()]
+    if not firsts:
+        return lambda text: None
+    if len(firsts) == 1:
+        first = firsts[0]
+        return lambda text: first in text and search(text)
+    return lambda text: any(c in text for c in firsts) and search(text)
+
+
+def _first_characters(source: str) -> list[str] | None:
+    """The characters every match of ``source`` starts with, if it starts with a literal or a
+    small class of literals (else ``None``).
+
+    >>> _first_characters('["”»][ ]*-'), _first_characters("(?i)www"), _first_characters("a?b")
+    (['"', '”', '»'], None, None)
+    """
+    parsed = re._parser.parse(source)
+    if not len(parsed) or parsed.state.flags & re.IGNORECASE:
+        return None
+    op, av = parsed[0]
+    if op is _re.LITERAL:
+        return [chr(av)]
+    if op is _re.IN and len(av) <= 4 and all(kind is _re.LITERAL for kind, _ in av):
+        return [chr(value) for _, value in av]
+    return None
 
 
 def _class_test(ranges: list[tuple[int, int]], flags: int) -> Callable[[str], object]:

@@ -40,7 +40,7 @@ def test_a_trie_finds_what_the_plain_alternation_finds(words, text):
 
 _classes = st.sampled_from(["[«»]", "[^\x00-\u024f]", "[\u00a0\u2009]", "\U0001f600", "[\U00010140-\U0001018f]",
                             "[Кк]", "ω", "[^\x00-\U0001f5ff]"])
-_others = st.sampled_from([r"\d\d", "ab|ba", r"\b:\w", "(?i:w)w"])
+_others = st.sampled_from([r"\d\d", "ab|ba", r"\b:\w", "(?i:w)w", '["»К][ \\t]*,?[ \\t]*[—-]', "@w", "a?b"])
 
 
 @settings(max_examples=400, deadline=None)
