@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: setup serve test lint rules bench clean soak
+.PHONY: setup serve test lint rules bench clean soak fuzz
 
 $(BIN)/normalizer: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ rules: setup
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Issue 7: the library fuzzer (atheris) for FUZZ_SECONDS; findings, grown corpus and log in artifacts/fuzz/
+# (exit 1 if it found anything); then every 10 MB hostile input and the 1 MB vs 4 MB timing.
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	$(BIN)/python tests/fuzz/fuzz_library.py --keep-going --findings artifacts/fuzz -max_total_time=$(FUZZ_SECONDS)
+	NORMALIZER_HOSTILE_FULL=1 $(BIN)/python -m pytest tests/test_hostile.py -p no:cacheprovider
 
 # Issue 7, the long robustness checks: schemathesis over /openapi.json (~6,000 cases), gunicorn under load,
 # and kill -9 trials of `clean` (API_FUZZ_ARGS="--examples 1000", KILL_TRIALS=40 KILL_SEED=1,

@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 
 from .errors import RuleFileError
+from .regexsafety import check_rule_file
 from .schemas import BY_FOLDER, schema_for
 
 FOLDERS = (*tuple(BY_FOLDER), "punctuation")
@@ -81,7 +82,8 @@ def _line_of(text: str, keys: tuple) -> int | None:
 def discover(extra_dirs: list[Path | str] = ()) -> list[RuleFile]:
     """Every rule file: built-in first, then each extra folder; same relative path overrides."""
     chosen: dict[tuple[str, str], Path] = {}
-    for root in [builtin_rules_dir(), *map(Path, extra_dirs)]:
+    builtin = builtin_rules_dir()
+    for root in [builtin, *map(Path, extra_dirs)]:
         if not root.is_dir():
             raise RuleFileError(root, None, "not a folder of rule files")
         for path in sorted(root.rglob("*.toml")):
@@ -89,7 +91,11 @@ def discover(extra_dirs: list[Path | str] = ()) -> list[RuleFile]:
             if len(rel.parts) != 2 or rel.parts[0] not in FOLDERS:
                 raise RuleFileError(path, None, f"rule files belong in one of {', '.join(sorted(FOLDERS))}/")
             chosen[(rel.parts[0], path.name)] = path
-    return [load_file(path, folder) for (folder, _), path in sorted(chosen.items())]
+    files = [load_file(path, folder) for (folder, _), path in sorted(chosen.items())]
+    for f in files:
+        if not f.path.is_relative_to(builtin):  # a user's patterns must not be able to hang the engine
+            check_rule_file(f)
+    return files
 
 
 def fingerprint(files: list[RuleFile], version: str) -> str:
