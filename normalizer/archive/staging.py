@@ -38,8 +38,19 @@ class Staging:
         self.out.mkdir(parents=True)
 
     def discard(self) -> None:
-        if self.root.exists():
-            shutil.rmtree(self.root)
+        """Remove the staging folder; ``published.json`` goes last, so a kill while removing
+        the rest still lets ``--resume`` see that DST is complete."""
+        if not self.root.exists():
+            return
+        for child in self.root.iterdir():
+            if child == self.published:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        self.published.unlink(missing_ok=True)
+        self.root.rmdir()
 
     def load(self, path: Path | None = None) -> dict | None:
         """The saved checkpoint (or ``path``), or ``None`` when there is none (or it is unreadable)."""
