@@ -84,6 +84,15 @@ def _decode(data: bytes, offset: int) -> str:
         raise NotText(f"not UTF-8 (invalid byte at offset {offset + exc.start}{named})") from None
 
 
+def _decoded(lines: Iterator[bytes]) -> Iterator[tuple[int, bytes, str, bytes]]:
+    """Each line as (its number, its bytes, its text without the line ending, the ending)."""
+    offset = 0
+    for number, raw in enumerate(lines, 1):
+        body, ending = _split_ending(raw)
+        yield number, raw, _decode(body, offset), ending
+        offset += len(raw)
+
+
 NUL_NOTE = "contains a NUL byte (copied unchanged)"
 
 
@@ -91,11 +100,7 @@ class Lines(Codec):
     """Plain text: one record per line; the line ending is kept and not shown to the normaliser."""
 
     def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
-        offset = 0
-        for number, raw in enumerate(lines, 1):
-            body, ending = _split_ending(raw)
-            text = _decode(body, offset)
-            offset += len(raw)
+        for number, raw, text, ending in _decoded(lines):
             if "\x00" in text:
                 yield Record(raw, None, note=f"line {number} {NUL_NOTE}")
             else:
@@ -155,11 +160,7 @@ class JsonLines(Codec):
         self.field = field
 
     def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
-        offset = 0
-        for number, raw in enumerate(lines, 1):
-            body, ending = _split_ending(raw)
-            line = _decode(body, offset)
-            offset += len(raw)
+        for number, raw, line, ending in _decoded(lines):
             if not line.strip():
                 yield Record(raw, None)
                 continue
