@@ -178,7 +178,7 @@ class Trace:
 
 
 def _apart(changes: list[Change]) -> bool:
-    """Whether ``changes`` are in order, none empty, and none overlapping or adjacent to an empty one."""
+    """Whether ``changes`` are in order, none empty and none overlapping (each then makes its own edit)."""
     prev_end = -1
     for c in changes:
         if c.start >= c.end or c.start < prev_end:
