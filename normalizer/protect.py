@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from .quick import any_of
+from .quick import any_of, sources
 
 
 class Protector:
@@ -22,13 +22,10 @@ class Protector:
     """
 
     def __init__(self, kinds: list[dict]) -> None:
-        hints = [_sources(k.get("hint")) for k in kinds]
+        hints = [sources(k.get("hint")) for k in kinds]
         self._kinds = [(any_of(h) if h else None, regex.compile(k["pattern"], regex.V1 | regex.IGNORECASE))
                        for h, k in zip(hints, kinds, strict=True)]
         self._any = any_of(h for hs in hints for h in hs) if kinds and all(hints) else None
-
-    def __bool__(self) -> bool:
-        return bool(self._kinds)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The protected spans of ``text``: sorted, overlaps merged."""
@@ -52,7 +49,3 @@ class Protector:
             pos = end
         pieces.append(text[pos:])
         return "".join(pieces)
-
-
-def _sources(hint: str | list[str] | None) -> tuple[str, ...]:
-    return () if hint is None else (hint,) if isinstance(hint, str) else tuple(hint)

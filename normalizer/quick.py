@@ -8,6 +8,15 @@ import re._parser
 from collections.abc import Callable, Iterable
 
 
+def sources(value: str | list[str] | None) -> tuple[str, ...]:
+    """A rule file's quick test (``trigger``, ``hint``): one ``re`` source or a list of them.
+
+    >>> sources("@"), sources(["://", "www"]), sources(None)
+    (('@',), ('://', 'www'), ())
+    """
+    return () if value is None else (value,) if isinstance(value, str) else tuple(value)
+
+
 def any_of(sources: Iterable[str], *, ascii_text: bool = False, flags: int = 0) -> Callable[[str], bool]:
     """A test for whether any of the ``re`` ``sources`` occurs in a text (ASCII-only, if ``ascii_text``).
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .errors import RuleFileError
+from .quick import sources
 
 if TYPE_CHECKING:
     from .rulefiles import RuleFile
@@ -305,19 +306,14 @@ def patterns_of(rule_file: RuleFile) -> Iterator[tuple[str, str, int, tuple]]:
     for i, rule in enumerate(data.get("rules", ())):
         if isinstance(rule, dict) and "pattern" in rule:
             yield f"rule {rule.get('id')}", rule["pattern"], regex.V1, ("rules", i, "pattern")
-    for source in _sources(data.get("trigger")):
+    for source in sources(data.get("trigger")):
         yield "trigger", source, regex.V0, ("trigger",)
     for i, span in enumerate(data.get("spans", ())):
         for key, flags in (("pattern", regex.V1 | regex.IGNORECASE), ("hint", regex.V0)):
-            for source in _sources(span.get(key) if isinstance(span, dict) else None):
+            for source in sources(span.get(key) if isinstance(span, dict) else None):
                 yield f"span {span.get('id')} {key}", source, flags, ("spans", i, key)
     for pattern in data.get("evidence", ()):
         yield "evidence", pattern, regex.V1 | regex.IGNORECASE, ("evidence",)
-
-
-def _sources(value: str | list[str] | None) -> list[str]:
-    """A trigger or hint: one source or a list of them."""
-    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def check_rule_file(rule_file: RuleFile) -> None:

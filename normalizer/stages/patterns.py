@@ -13,6 +13,7 @@ import ftfy.fixes
 import regex
 
 from ..errors import RuleFileError
+from ..quick import sources
 from ..rulefiles import RuleFile
 from ..trace import Change
 from . import Context
@@ -84,16 +85,15 @@ class RuleGroup:
 
 def compile_trigger(rule_file: RuleFile) -> tuple[str, ...] | None:
     """The file's ``trigger``: ``re`` sources, one of which every match contains (checked here), if it has one."""
-    source = rule_file.data.get("trigger")
-    if source is None:
+    found = sources(rule_file.data.get("trigger"))
+    if not found:
         return None
-    sources = (source,) if isinstance(source, str) else tuple(source)
-    for alternative in sources:
+    for alternative in found:
         try:
             re.compile(alternative)
         except re.error as exc:
             raise RuleFileError(rule_file.path, rule_file.line_of("trigger"), f"invalid trigger: {exc}") from None
-    return sources
+    return found
 
 
 class PatternPass:
