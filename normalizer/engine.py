@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from .context import Document, Evidence
 from .fragments import fragments as find_fragments
 from .model import Edit, Fragment, Result, Warning
 from .options import Options
 from .quick import any_of
 from .ruleset import Ruleset, load_ruleset
 from .stages import Context
-from .trace import Trace
+from .trace import Change, Trace
 
 _FAR = 1 << 62
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
@@ -41,6 +42,7 @@ class Normalizer:
         self.passes = [_Step(p) for p in self.ruleset.passes(self.options)]
         self._quick = _quick_test(self.passes)
         self._quick_ascii = _quick_test([s for s in self.passes if s.handles_ascii], ascii_text=True)
+        self._exempt = self.ruleset.context.exempt_stages
 
     def normalize(self, text: str, *, lang: str | None = None, apply: bool = True) -> Result:
         """Normalise ``text``; with ``apply=False`` report the edits but return the text unchanged.
@@ -55,19 +57,20 @@ class Normalizer:
             return Result(text, text, (), (), (), self.profile, self.version, apply)  # the common case: clean
         options = self.options if lang is None else self.options.with_overrides({"lang": lang})
         if one_line:
-            out, edits, warnings, found = self._line(text, options)
+            out, edits, warnings, found = self._line(text, options, None)
             return Result(out if apply else text, text, edits, warnings, found, self.profile, self.version, apply)
         parts: list[str] = []
         edits: list[Edit] = []
         warnings: list[Warning] = []
         found: list[Fragment] = []
         offset = 0
+        document = Document(text)
         for line in _LINE.findall(text):
             if not self._wanted(line):
                 parts.append(line)
                 offset += len(line)
                 continue
-            out, line_edits, line_warnings, line_found = self._line(line, options)
+            out, line_edits, line_warnings, line_found = self._line(line, options, document)
             parts.append(out)
             if line_edits:
                 edits += [replace(e, start=e.start + offset, end=e.end + offset) for e in line_edits]
@@ -79,11 +82,12 @@ class Normalizer:
         return Result("".join(parts) if apply else text, text, tuple(edits), tuple(warnings), tuple(found),
                       self.profile, self.version, apply)
 
-    def _line(self, text: str, options: Options) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...],
-                                                          tuple[Fragment, ...]]:
+    def _line(self, text: str, options: Options, document: Document | None
+              ) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...], tuple[Fragment, ...]]:
         """One line that ``_wanted``: the new text, edits, warnings and fragments (offsets into the line)."""
         trace = Trace(text)
-        warnings, protected = self._run(trace, Context(options))
+        evidence = self.ruleset.context.evidence(text, document, options)
+        warnings, protected = self._run(trace, Context(options, evidence))
         found: tuple[Fragment, ...] = ()
         if not text.isascii():
             if protected is None:
@@ -137,6 +141,9 @@ class Normalizer:
             ctx.warnings.clear()
             if protected:
                 changes = [c for c in changes if not _inside(c.start, c.end, protected)]
+            if changes and step.pass_.stage not in self._exempt:
+                changes = _outside_foreign(changes, trace, ctx.evidence, version == 0,
+                                           warnings if turn < len(steps) else None)
             if changes:
                 trace.apply(changes)
                 version += 1
@@ -170,6 +177,23 @@ def _quick_test(steps: list[_Step], *, ascii_text: bool = False) -> Callable[[st
     if None in triggers:
         return _always
     return any_of((t for trigger in triggers for t in trigger), ascii_text=ascii_text)
+
+
+def _outside_foreign(changes: list[Change], trace: Trace, evidence: Evidence, unchanged: bool,
+                     warnings: list[Warning] | None) -> list[Change]:
+    """The changes that meet no foreign-text span of ``evidence`` (SPEC §1.1); a ``foreign-text``
+    warning for each span that kept a change out (``unchanged``: the trace has no edit yet)."""
+    kept = []
+    for c in changes:
+        start, end = (c.start, c.end) if unchanged else trace.to_original(c.start, c.end)
+        kind = evidence.foreign(start, end)
+        if kind is None:
+            kept.append(c)
+        elif warnings is not None:
+            span = next((s, e) for s, e, k in evidence.spans if (s < end and start < e) or s <= start < e)
+            if not any(w.code == "foreign-text" and (w.start, w.end) == span for w in warnings):
+                warnings.append(Warning(*span, "foreign-text", f"left as it is: {kind} ({c.rule} not applied)"))
+    return kept
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

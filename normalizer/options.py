@@ -29,11 +29,14 @@ class Options:
     """Scripts whose short fragments are transliterated."""
     lang: str | None = None
     """The language of the surrounding document, when known (helps decide a fragment's language)."""
+    foreign_text: str = "keep"
+    """``keep``: foreign text on purpose (native forms, titles, references: rules/context/) is left as it
+    is; ``romanise``: every pass applies there too (the ascii profile, which romanises every letter)."""
 
     def __hash__(self) -> int:
         return hash((self.stages, self.exclude, self.quote_style, tuple(sorted(self.schemes.items())),
                      self.passage_words, self.transliterate_passages, self.transliterate_words,
-                     self.transliterate_scripts, self.lang))
+                     self.transliterate_scripts, self.lang, self.foreign_text))
 
     def with_overrides(self, overrides: dict) -> Options:
         """A copy with ``overrides`` applied; unknown names are a ``ValueError``."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import __version__
+from .context import ContextModel
 from .errors import RuleFileError, UnknownProfileError, UnknownSchemeError
 from .fragments import LanguageGuesser
 from .options import Options
@@ -33,6 +34,7 @@ class Ruleset:
     descriptions: dict[str, str] = field(default_factory=dict)
     schemes: dict[str, dict[str, Scheme]] = field(default_factory=dict)
     protector: Protector = field(default_factory=lambda: Protector([]))
+    context: ContextModel = field(default_factory=lambda: ContextModel([]))
     _pattern_rules: dict[str, list[RuleGroup]] = field(default_factory=dict)
     _passes: dict[tuple, list] = field(default_factory=dict)
 
@@ -57,6 +59,7 @@ class Ruleset:
                     group = self._pattern_rules.setdefault(folder, [])
                     group.append(RuleGroup(rules, compile_trigger(f), f.data.get("non_ascii", False)))
         self.protector = Protector([s for f in self.by_folder("protected") for s in f.data["spans"]])
+        self.context = ContextModel([f.data for f in self.by_folder("context")])
         self._compile_profiles()
         self._quotes = self._compile_quotes()
         self._homoglyphs = self._compile_homoglyphs()

@@ -86,6 +86,7 @@ GAZETTEER = {
                     "variants": _STRINGS,
                     "not_after": _STRINGS,
                     "not_before": _STRINGS,
+                    "domain": {"type": "string"},
                     **_EXAMPLES,
                 },
                 "anyOf": [{"required": ["forms"]}, {"required": ["variants"]}, {"required": ["code"]}],
@@ -191,6 +192,23 @@ PROFILE = {
         "transliterate_passages": {"type": "boolean"},
         "transliterate_words": {"type": "boolean"},
         "transliterate_scripts": _STRINGS,
+        "foreign_text": {"enum": ["keep", "romanise"]},
+    },
+}
+
+_WORD_LISTS = {"type": "object", "additionalProperties": {"anyOf": [_STRINGS, {"type": "string"}, {"type": "integer"},
+                                                                  {"type": "boolean"}]}}
+CONTEXT = {
+    "type": "object",
+    "required": ["source"],
+    "additionalProperties": False,
+    "properties": {
+        **_HEADER,
+        **{name: _WORD_LISTS for name in ("foreign", "labels", "files", "cjk", "abbreviations", "notation", "person",
+                                          "given_names", "historical", "both_forms", "other_place", "thing")},
+        "domains": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["cues"], "additionalProperties": False,
+            "properties": {"description": {"type": "string"}, "cues": _STRINGS}}},
     },
 }
 
@@ -203,6 +221,7 @@ BY_FOLDER = {
     "translit": TRANSLIT,
     "protected": PROTECTED,
     "profiles": PROFILE,
+    "context": CONTEXT,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..context import Evidence
 from ..model import Warning
 from ..options import Options
 
@@ -21,6 +22,8 @@ class Context:
     """What a pass may read besides the text, and where it reports warnings."""
 
     options: Options
+    evidence: Evidence | None = None
+    """The context evidence of the line (offsets into the original line; ``None`` outside the engine)."""
     warnings: list[Warning] = field(default_factory=list)
     """Warnings in the offsets of the text the pass is given; the engine maps them."""
 

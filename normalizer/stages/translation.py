@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
+from ..model import Warning
 from ..trace import Change
 from . import Context, literal_alternation
 
@@ -44,6 +45,8 @@ _PARSES = 3
 _ONLY_UK = frozenset("іїєґІЇЄҐ")
 _ONLY_RU = frozenset("ыэъёЫЭЪЁ")
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
+_RENAMED_KINDS = frozenset({"place", "region"})
+"""Entries whose old Latin forms are also surnames, historical names and other places."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ class Entry:
     canonical: str
     not_after: tuple[str, ...] = ()
     not_before: tuple[str, ...] = ()
+    kind: str = ""
+    domain: str = ""
+    """The domain (rules/context/domains.toml) a Latin form needs evidence of: ``DNR`` is the DPR only in Donbas."""
 
     def blocked(self, text: str, start: int, end: int) -> bool:
         """Whether the context says to keep this occurrence (``chicken Kiev``)."""
@@ -96,11 +102,34 @@ class GazetteerPass:
         changes = []
         for start, end, form in _longest_first(found):
             entry, canonical = self.forms[form]
-            if entry.id in ctx.options.exclude or entry.blocked(text, start, end):
+            if entry.id in ctx.options.exclude or entry.blocked(text, start, end) or canonical == text[start:end]:
                 continue
-            if canonical != text[start:end]:
-                changes.append(Change(start, end, canonical, entry.id, "translation"))
+            if ctx.evidence is not None and not _FOREIGN_RE.search(form) and self._kept(text, start, end, entry, ctx):
+                continue
+            changes.append(Change(start, end, canonical, entry.id, "translation"))
         return changes
+
+    @staticmethod
+    def _kept(text: str, start: int, end: int, entry: Entry, ctx: Context) -> bool:
+        """Whether the context keeps this Latin form: a place form that names a person, a fixed
+        historical name, another place or thing (``Colonel Pyotr Chernigov``, ``the Siege of Odessa``),
+        or an acronym outside its domain (``a DNR bracelet``); a warning names the evidence."""
+        evidence = ctx.evidence
+        if entry.domain:
+            cue = evidence.domain_cue(entry.domain)
+            if cue is None:
+                ctx.warnings.append(Warning(start, end, "ambiguous-acronym",
+                                            f"{text[start:end]} left as it is: no {entry.domain} context "
+                                            f"for {entry.id} (context.domain.{entry.domain})"))
+                return True
+            return False
+        if entry.kind not in _RENAMED_KINDS:
+            return False
+        why = evidence.model.name_cue(text, start, end, entry.canonical)
+        if why is None:
+            return False
+        ctx.warnings.append(Warning(start, end, "kept-name", f"{text[start:end]} left as it is: {why}"))
+        return True
 
     def _exact_foreign(self, text: str) -> list[tuple[int, int, str]]:
         hits = []
@@ -224,7 +253,8 @@ def build_forms(entries: list[dict]) -> dict[str, tuple[Entry, str]]:
     """
     forms: dict[str, tuple[Entry, str]] = {}
     for e in sorted(entries, key=lambda e: not e["id"].startswith(_GENERATED)):
-        entry = Entry(e["id"], e["canonical"], tuple(e.get("not_after", ())), tuple(e.get("not_before", ())))
+        entry = Entry(e["id"], e["canonical"], tuple(e.get("not_after", ())), tuple(e.get("not_before", ())),
+                      e.get("kind", ""), e.get("domain", ""))
         names = [n for per_lang in e.get("forms", {}).values() for n in per_lang] + list(e.get("variants", ()))
         generated = entry.id.startswith(_GENERATED)
         for name in names:
