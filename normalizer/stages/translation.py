@@ -12,7 +12,6 @@ matches overlap, the longest wins.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import ahocorasick
 import regex
 
 from ..model import Warning
+from ..morphology import common_word, nominatives
 from ..trace import Change
 from . import Context, literal_alternation
 
@@ -40,11 +40,6 @@ _WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}]")
 _GENERATED = "gazetteer.generated."
 _MAX_WORDS = 4
 """The longest inflected name looked up, in words (``Корейской Народно-Демократической Республики``)."""
-_PARSES = 3
-"""How many of pymorphy3's parses of a word are put in the nominative."""
-_ONLY_UK = frozenset("іїєґІЇЄҐ")
-_ONLY_RU = frozenset("ыэъёЫЭЪЁ")
-_PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
 _RENAMED_KINDS = frozenset({"place", "region"})
 """Entries whose old Latin forms are also surnames, historical names and other places."""
 
@@ -158,10 +153,10 @@ class GazetteerPass:
                     run = words[i:i + n]
                     if any(text[a.end():b.start()] != " " for a, b in itertools.pairwise(run)):
                         continue
-                    if n > 1 and not self._first_words.intersection(_nominatives(first)):
+                    if n > 1 and not self._first_words.intersection(nominatives(first)):
                         continue
                     form = self._lookup([w.group() for w in run])
-                    if form is not None and (n > 1 or form == first or not _common_word(first)):
+                    if form is not None and (n > 1 or form == first or not common_word(first)):
                         hits.append((run[0].start(), run[-1].end(), form))
                         span = n
                         break
@@ -170,7 +165,7 @@ class GazetteerPass:
 
     def _lookup(self, words: list[str]) -> str | None:
         shape = [w[:1].isupper() for w in words]
-        for combo in itertools.product(*(_nominatives(w) for w in words)):
+        for combo in itertools.product(*(nominatives(w) for w in words)):
             for form in self._by_lower.get(" ".join(combo), ()):
                 if [w[:1].isupper() for w in form.split(" ")] == shape:
                     return form
@@ -194,54 +189,6 @@ def _longest_first(found: list[tuple[int, int, str]]) -> list[tuple[int, int, st
             starts.insert(i, start)
             taken.insert(i, (start, end, form))
     return taken
-
-
-@functools.cache
-def _analyzer(lang: str):
-    """pymorphy3's analyser for ``lang`` (loaded on first use: clean English never needs it)."""
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang=lang)
-
-
-def _langs(word: str) -> list[str]:
-    """The analysers that may know ``word``: not Russian if it has і ї є ґ, not Ukrainian if ы э ъ ё."""
-    return [lang for lang, foreign in (("ru", _ONLY_UK), ("uk", _ONLY_RU)) if not foreign.intersection(word)]
-
-
-@functools.lru_cache(maxsize=65536)
-def _nominatives(word: str) -> tuple[str, ...]:
-    """``word`` lower-cased and its likely nominatives (same number and gender), by pymorphy3.
-
-    pymorphy3's guesser gives up on a word it cannot start (``Ына``, from ``Ким Чен Ын``);
-    such a word is guessed behind a neutral first letter, which is then taken off again.
-    """
-    lower = word.lower()
-    out = dict.fromkeys([lower])
-    for lang in _langs(word):
-        analyzer = _analyzer(lang)
-        parses = analyzer.parse(lower)[:_PARSES]
-        prefix = ""
-        if all(p.tag.POS is None for p in parses):
-            prefix = "к"
-            parses = analyzer.parse(prefix + lower)[:_PARSES]
-        for p in parses:
-            nominative = p.inflect({"nomn"})
-            for candidate in (nominative.word if nominative else None, p.normal_form):
-                if candidate and candidate.startswith(prefix):
-                    out.setdefault(candidate[len(prefix):])
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=65536)
-def _common_word(word: str) -> bool:
-    """Whether pymorphy3's dictionary has ``word`` as something other than a name: any part of
-    speech but a noun, or (in Russian, whose dictionary marks names) a noun without a name tag."""
-    for lang in _langs(word):
-        for p in _analyzer(lang).parse(word.lower()):
-            if p.is_known and (p.tag.POS != "NOUN" or (lang == "ru" and not _PROPER & p.tag.grammemes)):
-                return True
-    return False
 
 
 def build_forms(entries: list[dict]) -> dict[str, tuple[Entry, str]]:

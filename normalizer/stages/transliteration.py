@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..fragments import LanguageGuesser, runs
+from ..fragments import LanguageGuesser, Run, runs
 from ..model import Warning
+from ..morphology import MORPHOLOGY_LANGS, is_name
 from ..trace import Change
 from ..translit import Scheme, fallback
 from . import Context
@@ -45,7 +46,7 @@ class TransliterationPass:
                     continue
             if run.script not in options.transliterate_scripts:
                 continue
-            if not passage and not options.transliterate_words and not text[run.start].isupper():
+            if not passage and not options.transliterate_words and not _a_name(text, run, lang):
                 ctx.warnings.append(Warning(run.start, run.end, "untranslated-word",
                                             f"{run.script} ({lang or 'unknown language'}) word left untranslated: "
                                             "not a name"))
@@ -58,3 +59,12 @@ class TransliterationPass:
                 if new != word:
                     changes.append(Change(start, end, new, rule, "transliteration"))
         return changes
+
+
+def _a_name(text: str, run: Run, lang: str | None) -> bool:
+    """Whether a short run is a name: every word capitalised and, in a language pymorphy3 knows,
+    each a name by its tags (``Покровское``, ``Юлия Навальная``; not ``Источник`` or ``Первые шаги``)."""
+    words = [text[s:e] for s, e in run.words if not (e - s == 1 and text[e:e + 1] == ".")]  # initials aside
+    if not all(w[:1].isupper() for w in words):
+        return False
+    return lang not in MORPHOLOGY_LANGS or not words or is_name(words)
