@@ -7,8 +7,10 @@ import json
 import select
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import require_browser
 
 from normalizer import cli, normalize
 
@@ -151,3 +153,30 @@ def test_errors_never_show_a_traceback_from_the_installed_command(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "normalizer.cli", "clean", str(tmp_path / "nope.zip"), "--out",
                            str(tmp_path / "o.zip")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr == f"normalizer: {tmp_path / 'nope.zip'} does not exist\n"
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_make_test_never_installs_system_packages():
+    plan = subprocess.run(["make", "-n", "-B", "test"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert "pytest" in plan and "apt-get" not in plan and "sudo" not in plan
+
+
+def test_make_browser_is_a_real_target_that_installs_debians_chromium():
+    plan = subprocess.run(["make", "-n", "-B", "browser"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert "apt-get install -y chromium chromium-driver" in plan
+
+
+def test_ci_installs_the_browser_then_runs_make_test():
+    steps = [line for line in (REPO / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
+    assert steps[-2:] == ["apt-get update && apt-get install -y chromium chromium-driver", "make test"]
+
+
+def test_a_missing_browser_skips_naming_make_browser_but_fails_under_ci(tmp_path):
+    absent = [tmp_path / "chromium", tmp_path / "chromedriver"]
+    with pytest.raises(pytest.skip.Exception, match="make browser"):
+        require_browser(absent, {})
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require_browser(absent, {"CI": "true"})
+    require_browser([tmp_path], {"CI": "true"})

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require_browser
 from werkzeug.serving import make_server
 
 from normalizer.web import create_app
@@ -17,8 +18,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="needs Debian's chromium and chromium-driver (make chromium installs them)")
+
+@pytest.fixture(autouse=True, scope="module")
+def browser_installed() -> None:
+    require_browser([CHROMIUM, CHROMEDRIVER])
+
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
