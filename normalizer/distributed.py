@@ -20,10 +20,21 @@ class ClusterError(NormalizerError):
     code = "no-cluster"
 
 
+class DaskMissingError(NormalizerError):
+    """Dask's ``distributed`` is not installed (it is the ``dask`` extra)."""
+
+    code = "no-dask"
+
+    def __init__(self) -> None:
+        super().__init__("Dask is not installed (clean --dask needs it): pip install 'normalizer[dask]'")
+
+
 def connect(address: str, timeout: float = 10.0):
     """A ``distributed.Client`` for the scheduler at ``address``; a clear error when it is not there."""
-    from distributed import Client
-
+    try:
+        from distributed import Client
+    except ImportError:
+        raise DaskMissingError() from None
     try:
         return Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:

@@ -7,6 +7,7 @@ import json
 import select
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,24 @@ def test_a_missing_browser_skips_naming_make_browser_but_fails_under_ci(tmp_path
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         require_browser(absent, {"CI": "true"})
     require_browser([tmp_path], {"CI": "true"})
+
+
+def test_dask_is_an_extra_not_a_dependency():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.startswith(("dask", "distributed"))]
+    assert project["optional-dependencies"]["dask"] == ["dask[distributed]>=2024.4"]
+
+
+def test_the_normal_path_never_imports_dask():
+    code = ("import sys, normalizer, normalizer.cli, normalizer.clean, normalizer.web; normalizer.normalize('x'); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed', 'tornado'}))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_dask_without_the_extra_is_one_line_naming_it(monkeypatch, capsysbinary, tmp_path):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    (tmp_path / "in").mkdir()
+    code, out, err = run(monkeypatch, capsysbinary, ["clean", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                                     "--dask", "tcp://127.0.0.1:9"])
+    assert (code, out) == (2, b"")
+    assert err == "normalizer: Dask is not installed (clean --dask needs it): pip install 'normalizer[dask]'\n"
