@@ -7,14 +7,18 @@ an interrupted ``clean`` exits 130 and can be resumed.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .api import _get, transliterate
+from . import __version__
+from .api import _get
 from .archive import DEFAULT_MAX_BYTES
 from .archive.records import BOM, Lines, NotText
 from .clean import CleanOptions, Interrupted, clean
@@ -32,11 +36,24 @@ class UsageError(NormalizerError):
     code = "usage"
 
 
+class _Done(Exception):
+    """``--help`` or ``--version`` has printed what was asked: the command ends with ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises (one sentence, exit 2) instead of printing usage and exiting."""
 
     def error(self, message: str):
         raise UsageError(f"{message} (see {self.prog} --help)")
+
+    def exit(self, status: int = 0, message: str | None = None):
+        if message:
+            self._print_message(message, sys.stderr)
+        raise _Done(status)
 
 
 def _engine_arguments(p: argparse.ArgumentParser) -> None:
@@ -55,10 +72,22 @@ def _schemes(args: argparse.Namespace) -> dict[str, str]:
     return {args.lang: args.scheme}
 
 
+def _commands_help() -> str:
+    """The epilog of ``normalizer --help``: one line per command, and how a FILE named like one is read."""
+    width = max(map(len, COMMANDS)) + 2
+    lines = [f"  {name:<{width}}{command.summary}" for name, command in COMMANDS.items()]
+    return ("commands (normalizer COMMAND --help for each):\n" + "\n".join(lines) +
+            "\n\nA first argument that is a command name is the command: to read a file named like one, write ./clean.")
+
+
 def _filter_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="normalizer", description="Normalise English text that came out of translation. "
-                "Commands: clean, transliterate, serve, rules (normalizer COMMAND --help).")
-    p.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    p = _Parser(prog="normalizer", usage="normalizer [options] [FILE|-]\n       normalizer COMMAND ...",
+                description="Normalise English text that came out of translation: FILE (default: standard input) "
+                "line by line to standard output.", epilog=_commands_help(),
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - for standard input")
+    p.add_argument("--version", action="version", version=f"normalizer {__version__}",
+                   help="print the version and exit")
     _engine_arguments(p)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--explain", action="store_true", help="print the edits, readably")
@@ -113,8 +142,8 @@ def _explain(name: str, number: int, result: Result) -> Iterator[str]:
 def _clean(argv: list[str]) -> int:
     p = _Parser(prog="normalizer clean", description="Clean a folder, .zip, .tar(.gz), .jsonl or .csv into DST, "
                 "same shape: atomic, resumable, never dropping a record.")
-    p.add_argument("src", type=Path, metavar="SRC")
-    p.add_argument("--out", type=Path, required=True, metavar="DST")
+    p.add_argument("src", type=Path, metavar="SRC", help="a folder, .zip, .tar, .tar.gz, .jsonl or .csv to clean")
+    p.add_argument("--out", type=Path, required=True, metavar="DST", help="where the cleaned copy goes (same shape)")
     _engine_arguments(p)
     p.add_argument("--workers", type=int, default=1, help="processes to clean with (order is kept)")
     p.add_argument("--field", default="text", help="the JSON Lines field to clean (default: text)")
@@ -154,21 +183,23 @@ def _clean(argv: list[str]) -> int:
 
 def _transliterate(argv: list[str]) -> int:
     p = _Parser(prog="normalizer transliterate", description="Romanise text with a language's scheme.")
-    p.add_argument("text", nargs="?", help="the text (default: standard input, line by line)")
-    p.add_argument("--lang", default="ru")
-    p.add_argument("--scheme", default=None)
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the text (default: standard input, line by line)")
+    p.add_argument("--lang", default="ru", help="the language of the text (default: ru)")
+    p.add_argument("--scheme", default=None, help="the scheme (default: the language's first, e.g. kmu-2010 for uk)")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR",
+                   help="an extra folder of rule files (your own translit/ schemes)")
     args = p.parse_args(argv)
-    load_ruleset().scheme(args.lang, args.scheme)
+    scheme = load_ruleset(args.rules).scheme(args.lang, args.scheme)
     lines = [args.text] if args.text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
-        print(transliterate(line, args.lang, args.scheme))
+        print(scheme.apply(line))
     return 0
 
 
 def _serve(argv: list[str]) -> int:
     p = _Parser(prog="normalizer serve", description="Run the HTTP API under gunicorn (production mode).")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     args = p.parse_args(argv)
     from .web import serve
 
@@ -178,7 +209,8 @@ def _serve(argv: list[str]) -> int:
 
 def _rules(argv: list[str]) -> int:
     p = _Parser(prog="normalizer rules", description="List the rule files, or check a folder of your own.")
-    p.add_argument("action", choices=("list", "check"))
+    p.add_argument("action", choices=("list", "check"),
+                   help="list: every rule file and its rule count; check: validate the rule files in DIR")
     p.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="a folder of your own rule files")
     args = p.parse_args(argv)
     if args.dir is not None and not args.dir.is_dir():
@@ -197,16 +229,44 @@ def _rules(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"clean": _clean, "transliterate": _transliterate,
-                                                    "serve": _serve, "rules": _rules}
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: the function that runs it on its arguments, and its line in ``normalizer --help``."""
+
+    run: Callable[[list[str]], int]
+    summary: str
+
+
+COMMANDS: dict[str, Command] = {
+    "clean": Command(_clean, "clean a folder, .zip, .tar(.gz), .jsonl or .csv archive into DST (resumable)"),
+    "transliterate": Command(_transliterate, "romanise TEXT (or standard input) with a language's scheme"),
+    "serve": Command(_serve, "run the HTTP API and the playground under gunicorn (production mode)"),
+    "rules": Command(_rules, "list the rule files, or check a folder of your own"),
+}
+COMMAND_LIKE = re.compile(r"[A-Za-z][\w-]*")
+"""A first argument of this shape that is neither a command nor an existing file is taken for a mistyped command."""
+
+
+def _command(argv: list[str]) -> Command | None:
+    """The command ``argv`` starts with; ``None`` for the pipe filter (options, ``-``, or an existing FILE)."""
+    name = argv[0] if argv else "-"
+    if name in COMMANDS:
+        return COMMANDS[name]
+    if not COMMAND_LIKE.fullmatch(name) or os.path.exists(name):
+        return None
+    close = difflib.get_close_matches(name, COMMANDS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"unknown command {name!r} (and no such file); {hint}commands: {', '.join(COMMANDS)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; the exit status is returned (and used by the ``normalizer`` script)."""
     argv = sys.argv[1:] if argv is None else argv
     try:
-        command = COMMANDS.get(argv[0]) if argv else None
-        return command(argv[1:]) if command else _filter(argv)
+        command = _command(argv)
+        return command.run(argv[1:]) if command else _filter(argv)
+    except _Done as done:
+        return done.status
     except Interrupted as exc:
         print(f"normalizer: {exc}", file=sys.stderr)
         return 130

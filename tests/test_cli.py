@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import require_browser
 
+import normalizer
 from normalizer import cli, normalize
 
 DIRTY = "sappers from КНДР in Kiev «x»"
@@ -98,6 +99,16 @@ def test_transliterate_subcommand(monkeypatch, capsysbinary):
         b"Pokrovskoye\n"
 
 
+def test_transliterate_takes_a_users_rules_folder(monkeypatch, capsysbinary, tmp_path):
+    (tmp_path / "translit").mkdir()
+    (tmp_path / "translit" / "sr-house.toml").write_text(
+        'id = "translit.sr.house"\nlang = "sr"\nscheme = "house"\nname = "house style"\nsource = "our guide"\n'
+        'examples = [["аб", "ab"]]\n\n[letters]\n"а" = "a"\n"б" = "b"\n', encoding="utf-8")
+    argv = ["transliterate", "--lang", "sr", "--scheme", "house", "баба"]
+    assert run(monkeypatch, capsysbinary, [*argv, "--rules", str(tmp_path)])[:2] == (0, b"baba\n")
+    assert "unknown scheme 'house'" in run(monkeypatch, capsysbinary, argv)[2]
+
+
 def test_serve_hands_port_and_workers_to_the_web_server(monkeypatch, capsysbinary):
     import normalizer.web
 
@@ -124,6 +135,8 @@ def test_rules_check_names_the_file_and_line_of_a_broken_rule(monkeypatch, capsy
 
 @pytest.mark.parametrize("argv, message", [
     (["missing.txt"], "No such file or directory: missing.txt"),
+    (["frobnicate"], "unknown command 'frobnicate' (and no such file); commands: clean, transliterate, serve, rules"),
+    (["clen", "src", "--out", "dst"], "unknown command 'clen' (and no such file); did you mean 'clean'?"),
     (["--profile", "nope"], "unknown profile 'nope'"),
     (["--lang", "ru", "--scheme", "nope"], "unknown scheme 'nope' for language 'ru'"),
     (["--scheme", "iso9"], "--scheme needs --lang"),
@@ -202,3 +215,45 @@ def test_dask_without_the_extra_is_one_line_naming_it(monkeypatch, capsysbinary,
                                                      "--dask", "tcp://127.0.0.1:9"])
     assert (code, out) == (2, b"")
     assert err == "normalizer: Dask is not installed (clean --dask needs it): pip install 'normalizer[dask]'\n"
+
+
+def test_version(monkeypatch, capsysbinary):
+    assert run(monkeypatch, capsysbinary, ["--version"])[:2] == (0, f"normalizer {normalizer.__version__}\n".encode())
+
+
+def test_python_dash_m_normalizer_is_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "normalizer", "--explain"], input="in Kiev\n", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "'Kiev' → 'Kyiv'" in done.stdout
+
+
+def test_help_lists_every_command_with_one_line(monkeypatch, capsysbinary):
+    code, out, _ = run(monkeypatch, capsysbinary, ["--help"])
+    lines = out.decode().splitlines()
+    assert code == 0 and lines[0] == "usage: normalizer [options] [FILE|-]"
+    for name, command in cli.COMMANDS.items():
+        assert [line for line in lines if line.split()[:1] == [name]] == [f"  {name:<15}{command.summary}"]
+
+
+def test_every_option_of_every_command_has_help(monkeypatch, capsysbinary):
+    parsers = []
+
+    def capture(parser, args=None, namespace=None):
+        parsers.append(parser)
+        raise cli._Done(0)
+
+    monkeypatch.setattr(cli._Parser, "parse_args", capture)
+    for argv in ([], *([name] for name in cli.COMMANDS)):
+        assert run(monkeypatch, capsysbinary, argv)[0] == 0
+    assert len(parsers) == 1 + len(cli.COMMANDS)
+    assert [(p.prog, a.dest) for p in parsers for a in p._actions if not a.help] == []
+
+
+def test_a_file_named_like_a_word_is_read_and_one_named_like_a_command_needs_a_path(monkeypatch, capsysbinary,
+                                                                                   tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("news", "clean"):
+        (tmp_path / name).write_text("in Kiev\n", encoding="utf-8")
+    assert run(monkeypatch, capsysbinary, ["news"])[:2] == (0, b"in Kyiv\n")
+    assert run(monkeypatch, capsysbinary, ["./clean"])[:2] == (0, b"in Kyiv\n")
+    assert "the following arguments are required" in run(monkeypatch, capsysbinary, ["clean"])[2]
