@@ -1,5 +1,10 @@
 """Regular-expression safety: no pattern in a rule file may make the engine hang (SPEC §6, §7).
 
+A user's pattern runs in bounded time (``BoundedPattern``): on RE2, a linear-time engine, where
+the pattern means the same there, else on ``regex`` under a time budget that grows with the text.
+A quick test (``trigger``, ``hint``) runs on Python's ``re``, which has no time limit, so a
+user's may only match a bounded number of characters.
+
 Two checks, both cheap, run on every pattern of a user's rule folder as it is loaded:
 
 - static — the pattern's parse tree (``re._parser``, best effort: the ``regex`` module's
@@ -23,6 +28,7 @@ from re import _constants as sre
 from re import _parser
 from typing import TYPE_CHECKING
 
+import re2
 import regex
 
 from .errors import RuleFileError
@@ -48,6 +54,12 @@ _PLACEHOLDER = 0xF0000
 _CATEGORIES = {name: re.compile(rx) for name, rx in (
     (sre.CATEGORY_DIGIT, r"\d"), (sre.CATEGORY_NOT_DIGIT, r"\D"), (sre.CATEGORY_SPACE, r"\s"),
     (sre.CATEGORY_NOT_SPACE, r"\S"), (sre.CATEGORY_WORD, r"\w"), (sre.CATEGORY_NOT_WORD, r"\W"))}
+SECONDS_PER_CHAR = 2e-6
+"""The time a user's pattern run by ``regex`` may take per character of a text (2 s/MB, SPEC §7)."""
+MIN_SECONDS = 0.02
+"""The time it may take on any text, however short."""
+QUICK_WIDTH = 64
+"""The most characters a user's quick test (run by Python's ``re``) may match."""
 AMBIGUOUS = ("a repeated group can match the same text in more than one way ({why}), so a failing match "
              "backtracks exponentially; make the inner repeat possessive (++, *+) or atomic ((?>...)), "
              "or make the iterations unambiguous")
@@ -210,6 +222,9 @@ class _Tree:
                 alternatives = av[1]
                 if sum(_nullable(alt) for alt in alternatives) > 1:
                     return "two alternatives match the same text"
+                shared = self._shared_character(alternatives)
+                if shared:
+                    return f"two alternatives both match {_show(shared)}"
                 if any(_nullable(alt) for alt in alternatives) and all(_nullable(s) for s in after):
                     overlap = frozenset().union(*(self.first(alt) for alt in alternatives)) & body_first
                     if overlap:
@@ -219,6 +234,15 @@ class _Tree:
                 if found:
                     return found
         return None
+
+    def _shared_character(self, alternatives: list) -> frozenset[str]:
+        """A character two one-character alternatives both match (``\\w|\\d``), if any."""
+        singles = [self.members(*alt[0]) for alt in alternatives if len(alt) == 1 and alt[0][0] in _SINGLE]
+        for i, one in enumerate(singles):
+            for other in singles[i + 1:]:
+                if one & other:
+                    return one & other
+        return frozenset()
 
     # the probe strings -----------------------------------------------------------------------------------------
 
@@ -316,10 +340,105 @@ def patterns_of(rule_file: RuleFile) -> Iterator[tuple[str, str, int, tuple]]:
         yield "evidence", pattern, regex.V1 | regex.IGNORECASE, ("evidence",)
 
 
+def unbounded_quick_test(source: str) -> str | None:
+    """Why a user's quick test (run by Python's ``re``, without a time limit) is not bounded, or ``None``.
+
+    >>> unbounded_quick_test(r"[«»]"), unbounded_quick_test(r"\\bKiev\\b"), unbounded_quick_test("a+b") is None
+    (None, None, False)
+    """
+    try:
+        widest = _parser.parse(source).getwidth()[1]
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+    if widest <= QUICK_WIDTH:
+        return None
+    return (f"a trigger or hint runs on Python's re, which has no time limit, so it may match at most "
+            f"{QUICK_WIDTH} characters (this one: any number); a literal or a character class is enough")
+
+
 def check_rule_file(rule_file: RuleFile) -> None:
     """Raise ``RuleFileError`` (file, line, pattern, why) for the first pattern that could hang the engine."""
     for what, pattern, flags, keys in patterns_of(rule_file):
-        found = problem(pattern, flags)
+        quick = keys[-1] in ("trigger", "hint") and not rule_file.trusted
+        found = problem(pattern, flags) or (unbounded_quick_test(pattern) if quick else None)
         if found:
             raise RuleFileError(rule_file.path, rule_file.line_of(*keys),
                                 f"{what}: unsafe pattern {pattern!r}: {found}")
+
+
+def time_budget(text: str) -> float:
+    """Seconds a user's pattern run by ``regex`` may take on ``text``."""
+    return MIN_SECONDS + SECONDS_PER_CHAR * len(text)
+
+
+class BoundedPattern:
+    """A pattern from a user's rule file, run in bounded time.
+
+    RE2 (linear time) runs it where it means the same there; else ``regex`` runs it under
+    ``time_budget`` and raises ``TimeoutError`` past it. The engine is chosen once, here.
+
+    >>> BoundedPattern(r"(?:ab|a)+c", regex.V1).engine, BoundedPattern(r"(?<=x)a", regex.V1).engine
+    ('re2', 'regex')
+    >>> [m.group() for m in BoundedPattern(r"a\\u00e9+", regex.V1).finditer("aéé aé")]
+    ['aéé', 'aé']
+    """
+
+    __slots__ = ("_re2", "_regex", "engine", "pattern")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self._regex = regex.compile(pattern, flags)
+        self._re2 = None if flags & regex.IGNORECASE else _re2_compile(pattern)
+        self.engine = "regex" if self._re2 is None else "re2"
+
+    def finditer(self, text: str) -> list:
+        """Every match in ``text``; ``TimeoutError`` if ``regex`` runs out of time."""
+        if self._re2 is not None:
+            try:
+                return list(self._re2.finditer(text))
+            except UnicodeEncodeError:  # a lone surrogate: RE2 reads UTF-8 only
+                pass
+        return list(self._regex.finditer(text, timeout=time_budget(text)))
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_RE2_TOKEN = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|[pP]\{[A-Z][a-z&]?\}|[pP][A-Z]|x[0-9a-fA-F]{2}"
+                        r"|x\{[0-9a-fA-F]+\}|[nrtfva]|([^0-9A-Za-z]))|(\\.?)|(\(\?(?!:|P<))|(\[\^?\]|--|&&|\|\||~~|\{,)"
+                        r"|(\[)|(\])|(\$)", re.DOTALL)
+"""A pattern's tokens as RE2 sees them: escapes both engines read alike (``\\uXXXX`` rewritten),
+then what RE2 reads otherwise or not at all, then class brackets and ``$``."""
+
+
+def _re2_compile(pattern: str) -> re2._Regexp | None:
+    """The pattern on RE2, if it means the same there as on ``regex`` (V1, case-sensitive)."""
+    source = _re2_source(pattern)
+    if source is None:
+        return None
+    try:
+        return re2.compile(source, _RE2_OPTIONS)
+    except re2.error:
+        return None
+
+
+def _re2_source(pattern: str) -> str | None:
+    """``pattern`` in RE2's syntax, or ``None`` where RE2 would read it otherwise: ``\\w \\d \\s \\b``
+    are ASCII there, ``$`` does not match before a final newline, and nested sets, set
+    operations, ``{,n}``, back-references and flags are ``regex``'s own.
+
+    >>> _re2_source(r"[«»]\\u00a0x"), _re2_source(r"\\w+"), _re2_source(r"[[a-z]--[aeiou]]"), _re2_source("a$")
+    ('[«»]\\\\x{00a0}x', None, None, None)
+    """
+    out, in_class, pos = [], False, 0
+    for m in _RE2_TOKEN.finditer(pattern):
+        out.append(pattern[pos:m.start()])
+        pos = m.end()
+        short, long, _, other, flag, odd, opening, closing, dollar = m.groups()
+        if other is not None or flag is not None or odd is not None or (opening and in_class) \
+                or (dollar and not in_class):
+            return None
+        if opening or closing:
+            in_class = bool(opening)
+        out.append(f"\\x{{{short or long}}}" if short or long else m.group())
+    out.append(pattern[pos:])
+    return "".join(out)

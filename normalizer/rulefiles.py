@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jsonschema
@@ -35,6 +35,8 @@ class RuleFile:
     name: str
     data: dict
     text: str
+    trusted: bool = False
+    """Shipped with the package: its patterns run as they are; a user's run bounded (``regexsafety``)."""
 
     def line_of(self, *keys: str | int) -> int | None:
         return _line_of(self.text, keys)
@@ -92,8 +94,10 @@ def discover(extra_dirs: list[Path | str] = ()) -> list[RuleFile]:
                 raise RuleFileError(path, None, f"rule files belong in one of {', '.join(sorted(FOLDERS))}/")
             chosen[(rel.parts[0], path.name)] = path
     files = [load_file(path, folder) for (folder, _), path in sorted(chosen.items())]
-    for f in files:
-        if not f.path.is_relative_to(builtin):  # a user's patterns must not be able to hang the engine
+    for i, f in enumerate(files):
+        if f.path.is_relative_to(builtin):
+            files[i] = replace(f, trusted=True)
+        else:  # a user's patterns must not be able to hang the engine
             check_rule_file(f)
     return files
 

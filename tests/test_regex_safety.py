@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+import regex
 
 import normalizer
 from normalizer import RuleFileError
-from normalizer.regexsafety import check_rule_file, patterns_of, problem
+from normalizer.regexsafety import BoundedPattern, check_rule_file, patterns_of, problem
 from normalizer.rulefiles import builtin_rules_dir, discover
 
 CATASTROPHIC = [r"(a+)+b", r"(a|aa)*b", r"(a|a)*b", r"(.*a){20}", r"^(\w+\s?)*$", r"(x+x+)+y", r"(a*)*b",
@@ -97,3 +98,80 @@ def test_rules_check_reports_an_unsafe_pattern_and_fails(tmp_path):
     assert done.returncode == 2
     assert f"{path}:11: rule mine.bad: unsafe pattern '(a+)+b'" in done.stderr
     assert "catastroph" in done.stderr or "exponentially" in done.stderr
+
+
+# Issue 13: user patterns run bounded -------------------------------------------------------------------------
+
+HOSTILE_WHEN_RUN = [(r"(?:ab|a)+c", "a"), (r"a*a*a*b", "a"), (r"\w+$", "1"), (r"(?:\d|x)*\d\d$", "1")]
+"""No ambiguous repeat for the check to refuse, yet quadratic or worse on ``regex``: 218 s, 33 s (on 3,000)…"""
+
+
+def _user_rules(tmp_path: Path, pattern: str, replace: str = "y", trigger: str | None = None) -> str:
+    head = f"trigger = '{trigger}'\n" if trigger else ""
+    _write(tmp_path, "unicode/mine.toml", f'source = "s"\ncategory = "unicode"\n{head}\n[[rules]]\nid = "mine.x"\n'
+           f"pattern = '{pattern}'\nreplace = \"{replace}\"\n")
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize(("pattern", "char"), HOSTILE_WHEN_RUN)
+def test_a_hostile_user_pattern_returns_in_bounded_time_on_100k_characters(tmp_path, pattern, char):
+    n = normalizer.Normalizer(rules=[_user_rules(tmp_path, pattern)])
+    text = char * 100_000 + "!"
+    started = time.perf_counter()
+    result = n.normalize(text)
+    assert time.perf_counter() - started < 5  # guards a hang (each takes well under 1 s)
+    assert result.text == text
+    assert [w.code for w in result.warnings] in ([], ["rule-timeout"])
+
+
+def test_the_overlapping_alternation_of_the_issue_is_refused_at_load_or_bounded(tmp_path):
+    """``(\\w|\\d)+$`` (41 s on 30k): the probe at load refuses it unless the machine is busy, else it runs bounded."""
+    try:
+        n = normalizer.Normalizer(rules=[_user_rules(tmp_path, r"(\w|\d)+$")])
+    except RuleFileError as error:
+        assert error.line == 6 and "unsafe pattern" in str(error)
+        return
+    text = "1" * 100_000 + "!"
+    started = time.perf_counter()
+    assert n.normalize(text).text == text
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(("pattern", "engine"), [
+    (r"(?:ab|a)+c", "re2"), (r"a*a*a*b", "re2"), (r"[«»]\u00a0\p{Lu}", "re2"), (r"(?P<q>x)y", "re2"),
+    (r"\w+", "regex"), (r"\bx", "regex"), (r"x$", "regex"), (r"(?<=a)b", "regex"), (r"(a)\1", "regex"),
+    (r"[[a-z]--[aeiou]]", "regex"), (r"x{,3}", "regex"), (r"(?i)x", "regex"), (r"\p{Cyrillic}", "regex"),
+])
+def test_a_user_pattern_runs_on_re2_only_where_it_means_the_same(pattern, engine):
+    assert BoundedPattern(pattern, regex.V1).engine == engine
+
+
+def test_a_user_rule_out_of_time_warns_and_changes_nothing(tmp_path):
+    n = normalizer.Normalizer(rules=[_user_rules(tmp_path, r"\w+$")])
+    text = "1" * 300_000 + "!"
+    result = n.normalize(text)
+    assert result.text == text and not result.edits
+    assert [(w.code, w.start, w.end) for w in result.warnings] == [("rule-timeout", 0, len(text))]
+    assert "mine.x" in result.warnings[0].message
+
+
+@pytest.mark.parametrize(("pattern", "replace", "text", "expected"), [
+    (r"(?:ab|a)+c", r"<\\g<0>>", "xaabc and aac «q»", "x<aabc> and <aac> “q”"),
+    (r"(\w+)-(\w+)", r"\\2-\\1", "cold-war and café-x", "war-cold and x-café"),
+    (r"(?:ab|a)+c", "", "lone \ud800 surrogate aac", "lone \ud800 surrogate "),
+])
+def test_bounded_user_rules_apply_with_their_templates(tmp_path, pattern, replace, text, expected):
+    result = normalizer.normalize(text, rules=[_user_rules(tmp_path, pattern, replace)])
+    assert result.text == expected
+
+
+def test_an_unbounded_user_trigger_is_refused_naming_the_line(tmp_path):
+    with pytest.raises(RuleFileError) as info:
+        normalizer.Normalizer(rules=[_user_rules(tmp_path, "x", trigger="a+b")])
+    assert info.value.line == 3 and "no time limit" in str(info.value)
+
+
+def test_the_builtin_rules_keep_their_one_scan():
+    steps = normalizer.Normalizer("default").passes
+    assert not any(getattr(s.pass_, "bounded", ()) for s in steps)
+    assert all(isinstance(r.regex, regex.Pattern) for s in steps for r in getattr(s.pass_, "rules", ()))
