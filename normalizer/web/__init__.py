@@ -22,12 +22,18 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1 << 20,
     "BATCH_MAX_ITEMS": 1000,
     "RECEIVE_TIMEOUT": 20,
+    "WORK_BUDGET": 10,
+    "MAX_RESPONSE_BYTES": 16 << 20,
+    "RULES": [],
+    "PROFILE": "default",
     "LOG_LEVEL": "INFO",
 }
 """Configuration: the body size limit in bytes (413 past it), items per batch, the seconds a request's
-head and then its body may each take to arrive (under gunicorn: the connection is closed, or a 408;
-keep twice it under gunicorn's worker timeout), the log level.
-Each can be set in the environment too, e.g. ``NORMALIZER_MAX_CONTENT_LENGTH=4194304``."""
+head and then its body may each take to arrive (under gunicorn: the connection is closed, or a 408),
+the seconds of work one request may take (a 413 ``too-expensive`` past it), the bytes one response
+may take (a 413 ``response-too-large``), extra rule folders, the profile of a request that names
+none, the log level. Each can be set in the environment too, e.g. ``NORMALIZER_MAX_CONTENT_LENGTH=4194304``,
+``NORMALIZER_RULES='["my-rules"]'`` (JSON)."""
 
 __all__ = ["DEFAULTS", "create_app", "serve"]
 
@@ -39,12 +45,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("NORMALIZER")
     app.config.update(config or {})
     app.json.sort_keys = False
-    app.extensions["normalizer"] = Service(load_ruleset(), int(app.config["BATCH_MAX_ITEMS"]))
+    app.extensions["normalizer"] = _service(app.config)
     _configure_logging(app.config["LOG_LEVEL"])
     requestlog.install(app)
     errors.register(app)
     app.register_blueprint(api)
     return app
+
+
+def _service(config: dict) -> Service:
+    given = config["RULES"]
+    rules = tuple(str(d) for d in ([given] if isinstance(given, str) else given))
+    return Service(load_ruleset(rules), int(config["BATCH_MAX_ITEMS"]), rules=rules, profile=config["PROFILE"],
+                   work_budget=float(config["WORK_BUDGET"]), max_response_bytes=int(config["MAX_RESPONSE_BYTES"]))
 
 
 def _configure_logging(level: str) -> None:

@@ -10,6 +10,7 @@ from importlib import resources
 from .. import Normalizer, __version__
 from ..ruleset import Ruleset
 from .body import BodySchemas
+from .choices import OptionChoices
 
 RULE_COLLECTIONS = ("rules", "entries", "pairs", "spans", "letters", "to_latin", "to_cyrillic")
 """The keys of a rule file whose items are its rules (counted by ``/v1/rules`` and ``/healthz``)."""
@@ -23,8 +24,8 @@ def openapi_document() -> dict:
 
 
 @functools.lru_cache(maxsize=64)
-def _engine(profile: str, options_json: str) -> Normalizer:
-    return Normalizer(profile, **json.loads(options_json))
+def _engine(profile: str, rules: tuple[str, ...], options_json: str) -> Normalizer:
+    return Normalizer(profile, rules, **json.loads(options_json))
 
 
 @dataclass
@@ -33,14 +34,25 @@ class Service:
 
     ruleset: Ruleset
     batch_max_items: int
+    rules: tuple[str, ...] = ()
+    """Extra rule folders (``RULES``), on top of the built-in ones."""
+    profile: str = "default"
+    """The profile of a request that names none (``PROFILE``)."""
+    work_budget: float = 10.0
+    """Seconds of work one request may take (``WORK_BUDGET``; 0: no limit); past it, a 413 ``too-expensive``."""
+    max_response_bytes: int = 16 << 20
+    """Bytes one response may take (``MAX_RESPONSE_BYTES``; 0: no limit); past it, a 413 ``response-too-large``."""
     document: dict = field(default_factory=openapi_document)
 
     def __post_init__(self) -> None:
         self.schemas = BodySchemas(self.document)
+        self.choices = OptionChoices.of(self.ruleset)
+        self.ruleset.profile(self.profile)  # an unknown PROFILE fails at start, not on the first request
 
-    def engine(self, profile: str, options: dict) -> Normalizer:
-        """A compiled normaliser for this profile and option overrides (cached)."""
-        return _engine(profile, json.dumps(options, sort_keys=True))
+    def engine(self, profile: str | None, options: dict) -> Normalizer:
+        """A compiled normaliser for this profile and option overrides (checked, then cached)."""
+        self.choices.check(options)
+        return _engine(profile or self.profile, self.rules, json.dumps(options, sort_keys=True))
 
     def rule_files(self) -> list[dict]:
         return [{"path": f"{f.folder}/{f.path.name}", "folder": f.folder, "name": f.name,

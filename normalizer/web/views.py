@@ -1,4 +1,4 @@
-"""The routes of SPEC §5. Thin: parse and check the body, call the library, shape the answer."""
+"""The routes of SPEC §5. Thin: parse and check the body, call the library within the work budget, answer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from .. import __version__, transliterate
 from .body import JSON, TEXT, body_kind, parse_json, read_json, read_text
+from .deadline import WorkBudget
 from .errors import ApiError
+from .payload import dump_capped, item_count, result_payload
 from .service import Service
 
 api = Blueprint("api", __name__)
@@ -16,17 +18,25 @@ def service() -> Service:
     return current_app.extensions["normalizer"]
 
 
+def capped_json(payload: dict, items: int = 0) -> Response:
+    """A JSON response, refused with a 413 if it is over the service's response size limit."""
+    return Response(dump_capped(payload, items, service().max_response_bytes), mimetype=JSON)
+
+
 @api.post("/v1/normalize")
 def normalize():
     svc = service()
     if body_kind(request, (JSON, TEXT)) == TEXT:
         text = read_text(request)
-        profile = request.args.get("profile", "default")
-        return Response(svc.engine(profile, {}).normalize(text).text, mimetype=TEXT)
+        engine = svc.engine(request.args.get("profile"), {})
+        with WorkBudget(svc.work_budget):
+            out = engine.normalize(text).text
+        return Response(out, mimetype=TEXT)
     body = parse_json(read_text(request), svc.schemas, "NormalizeRequest")
-    engine = svc.engine(body.get("profile", "default"), body.get("options", {}))
-    result = engine.normalize(body["text"], lang=body.get("lang"), apply=body.get("apply", True))
-    return jsonify(result.to_dict())
+    engine = svc.engine(body.get("profile"), body.get("options", {}))
+    with WorkBudget(svc.work_budget):
+        payload = result_payload(engine.normalize(body["text"], lang=body.get("lang"), apply=body.get("apply", True)))
+        return capped_json(payload, item_count(payload))
 
 
 @api.post("/v1/normalize/batch")
@@ -36,9 +46,11 @@ def normalize_batch():
     items = body["items"]
     if len(items) > svc.batch_max_items:
         raise ApiError(413, "too-many-items", f"{len(items)} items; the limit is {svc.batch_max_items} per request")
-    engine = svc.engine(body.get("profile", "default"), body.get("options", {}))
+    engine = svc.engine(body.get("profile"), body.get("options", {}))
     lang = body.get("lang")
-    return jsonify(results=[engine.normalize(text, lang=lang).to_dict() for text in items])
+    with WorkBudget(svc.work_budget):
+        results = [result_payload(engine.normalize(text, lang=lang)) for text in items]
+        return capped_json({"results": results}, sum(map(item_count, results)))
 
 
 @api.post("/v1/transliterate")
@@ -47,7 +59,9 @@ def transliterate_view():
     body = read_json(request, svc.schemas, "TransliterateRequest")
     lang = body.get("lang", "ru")
     scheme = svc.scheme_name(lang, body.get("scheme"))
-    return jsonify(text=transliterate(body["text"], lang=lang, scheme=scheme), lang=lang, scheme=scheme)
+    with WorkBudget(svc.work_budget):
+        text = transliterate(body["text"], lang=lang, scheme=scheme)
+    return capped_json({"text": text, "lang": lang, "scheme": scheme})
 
 
 @api.get("/v1/rules")
@@ -58,8 +72,10 @@ def rules():
 
 @api.get("/v1/profiles")
 def profiles():
-    descriptions = service().ruleset.descriptions
-    return jsonify(default="default", profiles=[{"name": n, "description": d} for n, d in sorted(descriptions.items())])
+    svc = service()
+    descriptions = svc.ruleset.descriptions
+    return jsonify(default=svc.profile,
+                   profiles=[{"name": n, "description": d} for n, d in sorted(descriptions.items())])
 
 
 @api.get("/healthz")
