@@ -133,8 +133,10 @@ def _filter(argv: list[str]) -> int:
 
 
 def _explain(name: str, number: int, result: Result) -> Iterator[str]:
+    """``FILE:LINE:COLUMN:`` and each edit with every rule of its chain, in order; then each warning."""
     for e in result.edits:
-        yield f"{name}:{number}:{e.start + 1}: {e.original!r} → {e.replacement!r}  [{e.rule}, {e.category}]\n"
+        rules = " + ".join(e.rules or (e.rule,))
+        yield f"{name}:{number}:{e.start + 1}: {e.original!r} → {e.replacement!r}  [{rules}, {e.category}]\n"
     for w in result.warnings:
         yield f"{name}:{number}:{w.start + 1}: warning {w.code}: {w.message}\n"
 

@@ -19,7 +19,8 @@ import regex
 from .model import Fragment
 
 _LETTER = r"[^\P{L}\p{Latin}]"
-_CORE = rf"{_LETTER}(?:{_LETTER}|\p{{M}}|['’ʼ\-](?={_LETTER}))*"
+# Possessive runs: ``regex`` keeps a backtracking entry per iteration of a repeated group (170 bytes a letter).
+_CORE = rf"{_LETTER}(?:{_LETTER}++|\p{{M}}++|['’ʼ\-](?={_LETTER}))*+"
 # A word glued to Latin letters (``Кiev``) is a look-alike to repair, not a foreign fragment.
 _WORD = rf"(?<!\p{{Latin}})(?>{_CORE})(?!\p{{Latin}})"
 _GAP = r"[ \t\u00a0,;:.!?…«»„“”\"()\-–—]*[ \t\u00a0][ \t\u00a0,;:.!?…«»„“”\"()\-–—]*"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import os
 import select
 import subprocess
 import sys
@@ -235,17 +237,24 @@ def test_help_lists_every_command_with_one_line(monkeypatch, capsysbinary):
         assert [line for line in lines if line.split()[:1] == [name]] == [f"  {name:<15}{command.summary}"]
 
 
-def test_every_option_of_every_command_has_help(monkeypatch, capsysbinary):
-    parsers = []
+def every_parser(monkeypatch, capsysbinary) -> dict[str, argparse.ArgumentParser]:
+    """The argument parser of the filter and of each command, by prog, caught as it is about to parse."""
+    parsers = {}
 
     def capture(parser, args=None, namespace=None):
-        parsers.append(parser)
+        parsers[parser.prog] = parser
         raise cli._Done(0)
 
     monkeypatch.setattr(cli._Parser, "parse_args", capture)
     for argv in ([], *([name] for name in cli.COMMANDS)):
         assert run(monkeypatch, capsysbinary, argv)[0] == 0
+    monkeypatch.undo()
     assert len(parsers) == 1 + len(cli.COMMANDS)
+    return parsers
+
+
+def test_every_option_of_every_command_has_help(monkeypatch, capsysbinary):
+    parsers = every_parser(monkeypatch, capsysbinary).values()
     assert [(p.prog, a.dest) for p in parsers for a in p._actions if not a.help] == []
 
 
@@ -257,3 +266,35 @@ def test_a_file_named_like_a_word_is_read_and_one_named_like_a_command_needs_a_p
     assert run(monkeypatch, capsysbinary, ["news"])[:2] == (0, b"in Kyiv\n")
     assert run(monkeypatch, capsysbinary, ["./clean"])[:2] == (0, b"in Kyiv\n")
     assert "the following arguments are required" in run(monkeypatch, capsysbinary, ["clean"])[2]
+
+
+def readme_section(heading: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_command_line_session_prints_what_it_shows(tmp_path):
+    session = readme_section("Command line").split("```sh\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONIOENCODING": "utf-8"}
+    for step in session.split("$ ")[1:]:
+        command, _, shown = step.partition("\n")
+        done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=120)
+        assert done.stdout == shown, command
+
+
+README_OPTIONS = {"--profile": 1, "--lang": 2, "--scheme": 2, "--rules": 3}
+
+
+def test_the_readme_says_exactly_which_command_takes_which_engine_option(monkeypatch, capsysbinary):
+    rows = [line.split(" | ") for line in readme_section("Command line").splitlines()
+            if line.startswith("| `normalizer")]
+    parsers = every_parser(monkeypatch, capsysbinary)
+    assert len(rows) == len(parsers)
+    for row in rows:
+        words = row[0].split("`")[1].split()
+        prog = " ".join(words[:2]) if words[1] in cli.COMMANDS else "normalizer"
+        options = {o for a in parsers[prog]._actions for o in a.option_strings}
+        assert {o for o, column in README_OPTIONS.items() if row[column].startswith("yes")} == \
+            set(README_OPTIONS) & options, row[0]
