@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 import time
+import tracemalloc
 import unicodedata
 from pathlib import Path
 
@@ -121,6 +122,33 @@ def test_ten_megabytes_of_one_character(char):
     text = char * int(megabytes * MB / len(char.encode()))
     r = _check_big(text)
     assert len(r.text) >= len(text) // 2
+
+
+def test_a_long_cyrillic_word_costs_modest_memory():
+    """``normalize("К" * 4_500_000)`` raised MemoryError: ``regex`` kept a backtracking entry per letter (170 bytes)."""
+    text = "К" * 200_000
+    normalizer.normalize(text[:10])
+    tracemalloc.start()
+    try:
+        normalizer.normalize(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(text), f"{peak / len(text):.0f} bytes a letter"  # was 340
+
+
+@pytest.mark.skipif(not FULL, reason="13 s; NORMALIZER_HOSTILE_FULL=1 (make fuzz) runs it")
+def test_four_and_a_half_million_cyrillic_letters():
+    text = "К" * 4_500_000
+    assert normalizer.normalize(text).text == "K" * len(text)
+
+
+@pytest.mark.parametrize("text", ['"' + " " * 50_000, "»" + " \t" * 25_000 + ",", '" ,' + " " * 50_000])
+def test_a_closing_quote_before_a_long_run_of_spaces(text):
+    """The attribution trigger was quadratic there (two overlapping ``[ \\t]*``): 2.6 s on 10k characters."""
+    started = time.process_time()
+    assert normalizer.normalize(text).text == text
+    assert time.process_time() - started < 5
 
 
 def _cpu_per_mb(pattern: str, megabytes: float) -> float:
