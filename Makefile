@@ -17,8 +17,15 @@ $(BIN)/normalizer: pyproject.toml
 
 setup: $(BIN)/normalizer
 
+# The service with the one gunicorn configuration (normalizer/web/gunicorn_config.py); HOST=0.0.0.0 to listen on every interface.
 serve: setup
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class normalizer.web.server.SyncWorker --bind 0.0.0.0:$(PORT) wsgi:app
+	$(BIN)/gunicorn -c python:normalizer.web.gunicorn_config --workers $(WORKERS) --bind $(or $(HOST),127.0.0.1):$(PORT)
+
+# constraints.txt: every package the image installs, pinned, from a fresh venv (the Dockerfile installs with it).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet .
+	{ echo '# pip freeze of a fresh venv after pip install . (make lock regenerates it)'; .lock-venv/bin/pip freeze --exclude normalizer; } > constraints.txt
+	rm -rf .lock-venv
 
 # The browser test's headless Chromium and its driver (Debian's packages, about 500 MB); `make test` never installs
 # them and skips the browser test without them (under CI=true it fails instead).

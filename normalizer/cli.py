@@ -202,10 +202,18 @@ def _serve(argv: list[str]) -> int:
     p = _Parser(prog="normalizer serve", description="Run the HTTP API under gunicorn (production mode).")
     p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--bind", default="127.0.0.1", metavar="ADDR",
+                   help="the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
+    p.add_argument("--profile", default="default", help="the profile of a request that names none (default default)")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="an extra folder of rule files")
     args = p.parse_args(argv)
+    for folder in args.rules:
+        if not Path(folder).is_dir():
+            raise UsageError(f"{folder} is not a folder")
+    load_ruleset(tuple(args.rules)).profile(args.profile)  # a bad rule file or profile: one line, before gunicorn
     from .web import serve
 
-    serve(port=args.port, workers=args.workers)
+    serve(port=args.port, workers=args.workers, bind=args.bind, RULES=args.rules, PROFILE=args.profile)
     return 0
 
 

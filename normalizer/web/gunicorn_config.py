@@ -11,8 +11,9 @@ bind = ["127.0.0.1:8000"]
 """Loopback unless told otherwise (``--bind 0.0.0.0:8000`` in the Docker image)."""
 workers = 2
 worker_class = "normalizer.web.server.ThreadWorker"
-threads = 16
-"""Requests one worker runs at once; request heads are read in its main loop, so waiting clients take none."""
+threads = 64
+"""Requests one worker runs at once. Request heads are read in its main loop, so clients still sending one take
+no thread; a body is read in a thread, for at most RECEIVE_TIMEOUT seconds."""
 worker_connections = 1000
 preload_app = True
 """The rules compile once, in the master, before the workers fork."""
