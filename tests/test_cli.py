@@ -202,6 +202,8 @@ def test_dask_is_an_extra_not_a_dependency():
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert not [d for d in project["dependencies"] if d.startswith(("dask", "distributed"))]
     assert project["optional-dependencies"]["dask"] == ["dask[distributed]>=2024.4"]
+    plan = subprocess.run(["make", "-n", "-B", "setup"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert "pip install --quiet -e '.[dev,bench,dask]'" in plan
 
 
 def test_the_normal_path_never_imports_dask():
