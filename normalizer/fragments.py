@@ -5,6 +5,11 @@ the run's letters fit it; its letters (the alphabets and ``evidence`` patterns o
 schemes in ``rules/translit``: ї is Ukrainian, ў Belarusian, ђ Serbian, ќ Macedonian);
 the languages other runs of the same text were given by their letters; langdetect, for
 runs long enough for it; and last the first language whose alphabet fits.
+
+langdetect is the slow step (milliseconds a run): it is asked only where the letters and
+the document leave a choice, once per distinct run (a bounded cache), and with only the
+languages whose profiles are written in the run's script (the same answers, a fraction of
+the work). The runs of a line are found once for the passes, the context and the fragments.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ PREFERENCE = ("ru", "uk", "be", "bg", "sr", "mk")
 DETECT_WORDS = 3
 DETECT_LETTERS = 10
 DETECT_CHOICES = 2
+DETECT_CACHE = 4096
+"""How many distinct runs langdetect's answers are kept for."""
+RUNS_CACHE = 8
+"""How many of the latest lines' runs are kept: the passes, the context and the fragments of one line share them."""
 
 
 def script_of(char: str) -> str:
@@ -66,8 +75,13 @@ class Decision:
     reason: str
 
 
-def runs(text: str) -> Iterator[Run]:
-    """Runs of words in one non-Latin script, joined by spaces and punctuation."""
+@functools.lru_cache(maxsize=RUNS_CACHE)
+def runs(text: str) -> tuple[Run, ...]:
+    """Runs of words in one non-Latin script, joined by spaces and punctuation (found once per line)."""
+    return tuple(_scan_runs(text))
+
+
+def _scan_runs(text: str) -> Iterator[Run]:
     for m in RUN.finditer(text):
         current: list[tuple[int, int]] = []
         script = ""
@@ -140,7 +154,7 @@ class LanguageGuesser:
         if shown:
             return Decision(shown[0], "document")
         if detect_words and len(run.words) >= detect_words and sum(c.isalpha() for c in run.text) >= DETECT_LETTERS:
-            guess = detect_language(run.text, choices[:DETECT_CHOICES])
+            guess = detect_language(run.text, choices[:DETECT_CHOICES], run.script)
             if guess:
                 return Decision(guess, "langdetect")
         if found:
@@ -163,22 +177,61 @@ class LanguageGuesser:
                 for r, d in zip(found_runs, first, strict=True)]
 
 
-def detect_language(text: str, allowed: list[str]) -> str | None:
-    """langdetect's best guess among ``allowed`` (deterministic: the seed is fixed)."""
-    import langdetect
+def detect_language(text: str, allowed: Sequence[str], script: str = "Cyrillic") -> str | None:
+    """langdetect's best guess among ``allowed`` for a run in ``script`` (deterministic: the seed is fixed).
 
-    langdetect.DetectorFactory.seed = 0
+    >>> detect_language("Не нужно демонизировать народ", ["ru", "uk"])
+    'ru'
+    """
+    return _detect(text, tuple(allowed), script)
+
+
+@functools.lru_cache(maxsize=DETECT_CACHE)
+def _detect(text: str, allowed: tuple[str, ...], script: str) -> str | None:
+    from langdetect import LangDetectException
+
+    detector = _detector_factory(script).create()
+    detector.append(text)
     try:
-        ranked = langdetect.detect_langs(text)
-    except langdetect.LangDetectException:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
         return None
     return next((g.lang for g in ranked if g.lang in allowed), None)
+
+
+@functools.cache
+def _detector_factory(script: str):
+    """langdetect's factory with only the languages whose profiles are mostly letters of ``script``.
+
+    Every n-gram of every profile stays known, so a run yields the n-grams and the random
+    draws it yields with all profiles; the languages left out would score an n-gram of
+    another script with only their smoothing, so their share of the probability is nil.
+    """
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    full = DetectorFactory()
+    full.load_profile(PROFILES_DIRECTORY)
+    letters = [(script_of(gram) == script, probs) for gram, probs in full.word_lang_prob_map.items()
+               if len(gram) == 1 and gram.isalpha()]
+    kept = [i for i in range(len(full.langlist)) if _written_in(letters, i)]
+    factory = DetectorFactory()
+    factory.langlist = [full.langlist[i] for i in kept]
+    factory.word_lang_prob_map = {gram: [probs[i] for i in kept] for gram, probs in full.word_lang_prob_map.items()}
+    factory.seed = 0
+    return factory
+
+
+def _written_in(letters: list[tuple[bool, list[float]]], index: int) -> bool:
+    """Whether most of language ``index``'s letter frequency is in the script (``letters``: each
+    one-letter n-gram's ``in the script`` and frequencies by language)."""
+    inside = sum(probs[index] for in_script, probs in letters if in_script)
+    return inside > sum(probs[index] for _, probs in letters) / 2
 
 
 def fragments(text: str, guesser: LanguageGuesser, doc_lang: str | None, passage_words: int) -> list[Fragment]:
     """Every foreign-script run of ``text`` as a ``Fragment`` with its language."""
     if not NON_LATIN_LETTER.search(text):
         return []
-    found = list(runs(text))
+    found = runs(text)
     decisions = guesser.decide_all(found, doc_lang, min(passage_words, DETECT_WORDS))
     return [Fragment(r.start, r.end, r.text, r.script, d.lang, d.reason) for r, d in zip(found, decisions, strict=True)]
