@@ -34,17 +34,19 @@ _LATIN_LETTER = regex.compile(r"\p{Latin}")
 _WORD_BEFORE = regex.compile(r"([\p{L}\p{M}'’.-]*\p{L}[.]?)$")
 _DEGREE = frozenset("°º˚")
 _DIGIT_OR_DEGREE = frozenset("0123456789") | _DEGREE
+_HISTORICAL = "context.entity.historical"
 _LOOK_BACK = 64
 """How far before a run its left neighbour is looked for (the cost of a run stays constant)."""
 _OPENING = frozenset("([{|=/:\"'«»„“‘‚_*<]")
 """Before a foreign run, these make it a bracketed form, a label's value, a cell or a title, not prose."""
-_PAIRS = {"«": "»", "»": "«", "„": "“”", "“": "”", "‘": "’", "‚": "‘’", '"': '"', "'": "'", "(": ")", "[": "]",
-          "‹": "›", "›": "‹", "「": "」", "『": "』", "《": "》", "_": "_", "*": "*"}
+_OPENING_MARKS = frozenset("«»„“‘‚\"'‹›「『《")
+_SENTENCE_END = frozenset("!?.…,;")
+_CLOSING_MARKS = frozenset("»«“”’‘\"'›‹」』》")
 _GREEK_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]*(?:-[\p{L}\p{N}]+)*\p{Greek}[\p{L}\p{M}\p{N}]*(?:-[\p{L}\p{N}]+)*")
 _GREEK = regex.compile(r"\p{Greek}")
 _INITIAL_BEFORE_LATIN = regex.compile(r"\p{Lu}\.[ \u00a0]?(?:\p{Lu}\.[ \u00a0]?)*\p{Latin}")
 """An initial before a Latin name (``В. K. Arsenyev``): part of a name in prose, not a letter discussed."""
-_YEAR_AFTER = regex.compile(r"[ \u00a0]*\((?:c\.\s*)?\d{3,4}(?:\s*[–-]\s*\d{2,4})?\)")
+_YEAR_AFTER = regex.compile(r"[ \u00a0]*\((?:c\.|ca\.|b\.|born|d\.|died|fl\.)?[ \u00a0]*\d{3,4}(?:[ \u00a0]*[–-][ \u00a0]*\d{2,4})?\)")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -95,7 +97,8 @@ class ContextModel:
                                      r"(?:[ \u00a0]*[^\s,;:()\[\]|]+){1,3}",
             "context.foreign.file": rf"(?:(?<![\p{{L}}])(?:{_alternation(files.get('prefixes', ()))}):[^|\]\n]+)"
                                     rf"|[^\s|\[\](){{}}<>\"]*\.(?i:{extensions})(?![\p{{L}}\p{{N}}])"
-                                    r"|[^\s|\[\](){}<>\"]*[^\W_]_[^\W_][^\s|\[\](){}<>\"]*",
+                                    r"|[^\s|\[\](){}<>\"]*[^\W_]_[^\W_][^\s|\[\](){}<>\"]*"
+                                    rf"|(?:(?<=[|\[=])|^)[^|\[\]=\n.]{{1,120}}\.(?i:{extensions})(?![\p{{L}}\p{{N}}])",
             "context.foreign.cjk": rf"[{cjk}]*[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}]"
                                    rf"(?:[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}\p{{N}}{cjk} ]*"
                                    rf"[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}{cjk}])?",
@@ -131,6 +134,9 @@ class ContextModel:
         self._after = [(kind, regex.compile(rf"[ \u00a0]*(?:{_alternation(words)}){end}"))
                        for kind, words in after.items() if words]
         self._initial = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}\.[ \u00a0]*$")
+        endings = _alternation(person.get("patronymic_endings", ()))
+        self._patronymic = regex.compile(rf"\p{{Lu}}\p{{Ll}}+(?:{endings})[ \u00a0]+$")
+        self._initials_after = regex.compile(r",?[ \u00a0]+\p{Lu}\.(?:[ \u00a0]?\p{Lu}\.)*(?![\p{L}\p{N}])")
         self.dated = bool(historical.get("dated", False))
         self.both_forms_adjacent: bool = both.get("adjacent", False)
 
@@ -143,8 +149,9 @@ class ContextModel:
             return Evidence(self, text, document, -1)
         return Evidence(self, text, document, 0 if options.transliterate_passages else options.passage_words)
 
-    def name_cue(self, text: str, start: int, end: int, canonical: str) -> str | None:
-        """Why the Latin place form at ``text[start:end]`` is not the place to rename, or ``None``.
+    def name_cue(self, text: str, start: int, end: int, canonical: str, *, historical: bool = True) -> str | None:
+        """Why the Latin place form at ``text[start:end]`` is not the place to rename, or ``None``;
+        with ``historical=False`` (a profile that modernises names) a fixed historical name is no reason.
 
         >>> from normalizer.ruleset import load_ruleset
         >>> m = load_ruleset().context
@@ -155,16 +162,16 @@ class ContextModel:
         """
         head = text[max(0, start - 40):start]
         for kind, pattern in self._before:
-            if pattern.search(head):
+            if pattern.search(head) and (historical or kind != _HISTORICAL):
                 return kind
-        if self._initial.search(head):
-            return "context.entity.person"
         tail = text[end:end + 40]
+        if self._initial.search(head) or self._patronymic.search(head) or self._initials_after.match(tail):
+            return "context.entity.person"
         for kind, pattern in self._after:
-            if pattern.match(tail):
+            if pattern.match(tail) and (historical or kind != _HISTORICAL):
                 return kind
-        if self.dated and _YEAR_AFTER.match(tail):
-            return "context.entity.historical"
+        if historical and self.dated and _YEAR_AFTER.match(tail):
+            return _HISTORICAL
         if self.both_forms_adjacent and _beside(head, tail, canonical):
             return "context.entity.both-forms"
         return None
@@ -342,9 +349,17 @@ def _beside_digits(text: str, start: int, end: int) -> bool:
 
 
 def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` widened by one pair of quotation marks or brackets that encloses it exactly."""
-    if start > 0 and end < len(text) and text[end] in _PAIRS.get(text[start - 1], ""):
-        return start - 1, end + 1
+    """``[start, end)`` widened by the quotation marks and brackets right around it: a title's
+    ``«»``, or the closing mark of a quotation that ends in the run (``«Свобода»)``)."""
+    while start > 0 and text[start - 1] in _OPENING_MARKS:
+        start -= 1
+    closing = end
+    while closing < len(text) and text[closing] in _SENTENCE_END:
+        closing += 1
+    if closing < len(text) and text[closing] in _CLOSING_MARKS:
+        end = closing
+    while end < len(text) and text[end] in _CLOSING_MARKS:
+        end += 1
     return start, end
 
 

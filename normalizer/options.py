@@ -29,6 +29,10 @@ class Options:
     """Scripts whose short fragments are transliterated."""
     lang: str | None = None
     """The language of the surrounding document, when known (helps decide a fragment's language)."""
+    historical_names: str = "keep"
+    """``keep``: a fixed historical name keeps its old form (``the Siege of Odessa``, ``Kiev Governorate``);
+    ``modernise``: it is written in the current form too. Persons, other places, things and both forms
+    written on purpose are kept either way (rules/context/entities.toml)."""
     foreign_text: str = "keep"
     """``keep``: foreign text on purpose (native forms, titles, references: rules/context/) is left as it
     is; ``romanise``: every pass applies there too (the ascii profile, which romanises every letter)."""
@@ -36,7 +40,7 @@ class Options:
     def __hash__(self) -> int:
         return hash((self.stages, self.exclude, self.quote_style, tuple(sorted(self.schemes.items())),
                      self.passage_words, self.transliterate_passages, self.transliterate_words,
-                     self.transliterate_scripts, self.lang, self.foreign_text))
+                     self.transliterate_scripts, self.lang, self.foreign_text, self.historical_names))
 
     def with_overrides(self, overrides: dict) -> Options:
         """A copy with ``overrides`` applied; unknown names are a ``ValueError``."""

@@ -193,6 +193,7 @@ PROFILE = {
         "transliterate_words": {"type": "boolean"},
         "transliterate_scripts": _STRINGS,
         "foreign_text": {"enum": ["keep", "romanise"]},
+        "historical_names": {"enum": ["keep", "modernise"]},
     },
 }
 

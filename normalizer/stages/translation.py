@@ -120,7 +120,8 @@ class GazetteerPass:
             return False
         if entry.kind not in _RENAMED_KINDS:
             return False
-        why = evidence.model.name_cue(text, start, end, entry.canonical)
+        why = evidence.model.name_cue(text, start, end, entry.canonical,
+                                      historical=ctx.options.historical_names == "keep")
         if why is None:
             return False
         ctx.warnings.append(Warning(start, end, "kept-name", f"{text[start:end]} left as it is: {why}"))

@@ -54,6 +54,8 @@ class TransliterationPass:
             scheme = self.scheme_for(lang, options.schemes.get(lang)) if lang else None
             rule, convert = (scheme.id, scheme.apply) if scheme else fallback(lang)
             for start, end in run.words:
+                if _glued(text, start, end):
+                    continue  # part of a longer word in two scripts: the script pass's, or left
                 word = text[start:end]
                 new = convert(word)
                 if new != word:
@@ -68,3 +70,8 @@ def _a_name(text: str, run: Run, lang: str | None) -> bool:
     if not all(w[:1].isupper() for w in words):
         return False
     return lang not in MORPHOLOGY_LANGS or not words or is_name(words)
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``[start, end)`` is glued to more letters (``МоскваtheСМосква``)."""
+    return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
