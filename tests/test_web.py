@@ -195,6 +195,17 @@ BAD_REQUESTS = [
      422, "unknown-scheme"),
     ("unknown scheme in options", "POST", "/v1/normalize",
      {"json": {"text": "Покровское", "options": {"schemes": {"ru": "klingon"}}}}, 422, "unknown-scheme"),
+    ("unknown scheme in options, for a text that needs none", "POST", "/v1/normalize",
+     {"json": {"text": "plain English", "options": {"schemes": {"ru": "klingon"}}}}, 422, "unknown-scheme"),
+    ("unknown language in options' schemes", "POST", "/v1/normalize",
+     {"json": {"text": "x", "options": {"schemes": {"tlh": "klingon"}}}}, 422, "unknown-scheme"),
+    ("unknown quote style", "POST", "/v1/normalize", {"json": {"text": "«x»", "options": {"quote_style": "nope"}}},
+     422, "invalid-option"),
+    ("unknown stage", "POST", "/v1/normalize", {"json": {"text": "x", "options": {"stages": ["unicode", "nope"]}}},
+     422, "invalid-option"),
+    ("unknown rule id to exclude", "POST", "/v1/normalize/batch",
+     {"json": {"items": ["x"], "options": {"exclude": ["gazetteer.place.kyiv", "gazetteer.place.kiyv"]}}},
+     422, "invalid-option"),
     ("too many batch items", "POST", "/v1/normalize/batch", {"json": {"items": ["a"] * (MAX_ITEMS + 1)}},
      413, "too-many-items"),
     ("body over the size limit", "POST", "/v1/normalize", {"json": {"text": "a" * LIMIT}}, 413, "body-too-large"),
@@ -218,6 +229,28 @@ def test_a_bad_request_gets_a_json_error_with_the_right_4xx(client, method, url,
     assert response.status_code == status
     assert response.json["error"]["code"] == code
     assert response.json["error"]["message"]
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    ({"quote_style": "nope"}, ("quote_style", "'nope'", "ascii, typographic")),
+    ({"stages": ["nope"]}, ("stages", "'nope'", "unicode, whitespace, script")),
+    ({"exclude": ["gazetteer.place.kiyv"]}, ("exclude", "'gazetteer.place.kiyv'", "gazetteer.place.kyiv")),
+    ({"schemes": {"ru": "klingon"}}, ("schemes.ru", "'klingon'", "bgn-pcgn", "wikipedia")),
+])
+def test_an_option_value_the_rules_do_not_have_is_a_422_naming_the_option_and_its_allowed_values(
+        client, options, named):
+    response = client.post("/v1/normalize", json={"text": "plain English", "options": options})
+    assert response.status_code == 422
+    message = response.json["error"]["message"]
+    assert all(part in message for part in named), message
+
+
+def test_known_option_values_are_accepted(client):
+    options = {"quote_style": "ascii", "stages": ["unicode", "punctuation"], "exclude": ["gazetteer.place.kyiv"],
+               "schemes": {"ru": "bgn-pcgn"}}
+    response = client.post("/v1/normalize", json={"text": "«x» in Kiev", "options": options})
+    assert response.status_code == 200
+    assert response.json["text"] == '"x" in Kiev'
 
 
 def test_wrong_method_names_the_allowed_ones(client):
