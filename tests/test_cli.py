@@ -7,6 +7,7 @@ import io
 import json
 import os
 import select
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -300,3 +301,19 @@ def test_the_readme_says_exactly_which_command_takes_which_engine_option(monkeyp
         options = {o for a in parsers[prog]._actions for o in a.option_strings}
         assert {o for o, column in README_OPTIONS.items() if row[column].startswith("yes")} == \
             set(README_OPTIONS) & options, row[0]
+
+
+def test_every_command_line_the_readme_shows_is_accepted(monkeypatch, capsysbinary):
+    parse = argparse.ArgumentParser.parse_args
+
+    def parse_only(parser, args=None, namespace=None):
+        parse(parser, args, namespace)
+        raise cli._Done(0)
+
+    monkeypatch.setattr(cli._Parser, "parse_args", parse_only)
+    blocks = [block.split("```", 1)[0] for block in readme_section("Command line").split("```sh\n")[1:]]
+    lines = [line.removeprefix("$ ") for block in blocks for line in block.splitlines()]
+    commands = [shlex.split(line.split(";")[0], comments=True) for line in lines if line.startswith("normalizer ")]
+    assert len(commands) > 15
+    for argv in commands:
+        assert run(monkeypatch, capsysbinary, argv[1:])[0] == (2 if "frobnicate" in argv else 0), argv
