@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -128,6 +129,7 @@ class Normalizer:
             step = steps[i]
             if (is_ascii and not step.handles_ascii) or not step.wants(current):
                 continue
+            ctx.kept = functools.partial(self._kept, trace, current, ctx.evidence, version == 0, step.pass_.stage)
             changes = step.pass_.run(current, ctx)
             if not changes and not ctx.warnings:
                 continue
@@ -149,6 +151,15 @@ class Normalizer:
                 version += 1
                 is_ascii = trace.text.isascii()
         return warnings, original_protected
+
+    def _kept(self, trace: Trace, text: str, evidence: Evidence | None, unchanged: bool, stage: str,
+              changes: list[Change]) -> list[Change]:
+        """The ``changes`` to ``text`` that ``_run`` would keep (``Context.kept``)."""
+        protected = self.ruleset.protector.spans(text)
+        changes = [c for c in changes if not _inside(c.start, c.end, protected)]
+        if changes and evidence is not None and stage not in self._exempt:
+            changes = _outside_foreign(changes, trace, evidence, unchanged, None)
+        return changes
 
     @staticmethod
     def _to_original(trace: Trace, w: Warning) -> Warning:

@@ -124,3 +124,24 @@ def test_non_str_is_a_clear_type_error(value):
 def test_hostile_strings(text):
     result = normalizer.normalize(text)
     assert normalizer.apply_edits(text, result.edits) == result.text
+
+
+QUOTE_MARKS = ['"', "`", "„", "“", "”", "‚", "‘", "’", "«", "»", "‹", "›", "「", "」", "『", "』", "'"]
+QUOTE_DEBRIS = [*QUOTE_MARKS, "a", "К", " ", ",", "—", "-", "<b>", "{", "}", "http://", "@", "x "]
+
+
+@pytest.mark.parametrize(("profile", "text"), [
+    ("default", '"`„“‚`“„„‘’'),  # issue 13: a pair half inside inline code
+    ("default", "a”‚К{「«»-}」‘‹”"),  # a mark in foreign text (the engine keeps it) pairing with a rewritten one
+    ("default", "“<b>„К}»\"@-\"<b>‚„„"),  # an English ’ made from » closing a German ‚ the next time
+    ("default", "-」」„http://„‚x “'』』@-"),
+])
+def test_quotation_marks_found_by_the_fuzzer_are_idempotent(profile, text):
+    _check(text, profile)
+
+
+@pytest.mark.parametrize("profile", ("default", "ascii"))
+@settings(max_examples=1500, deadline=None)
+@given(text=st.lists(st.sampled_from(QUOTE_DEBRIS), min_size=1, max_size=14).map("".join))
+def test_quotation_marks_among_protected_and_foreign_text_are_idempotent(profile, text):
+    _check(text, profile)

@@ -8,11 +8,13 @@ occurs, the pass has nothing to do; ``None``: always run), ``handles_ascii``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..context import Evidence
 from ..model import Warning
 from ..options import Options
+from ..trace import Change
 
 ORDER = ("unicode", "whitespace", "script", "translation", "transliteration", "punctuation", "ascii")
 
@@ -26,6 +28,9 @@ class Context:
     """The context evidence of the line (offsets into the original line; ``None`` outside the engine)."""
     warnings: list[Warning] = field(default_factory=list)
     """Warnings in the offsets of the text the pass is given; the engine maps them."""
+    kept: Callable[[list[Change]], list[Change]] = lambda changes: changes
+    """The changes the engine would keep of these (none in a protected or foreign-text span): a
+    pass whose changes hang together (a quotation's two marks) asks before it decides."""
 
 
 def literal_alternation(words: list[str]) -> str:

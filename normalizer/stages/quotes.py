@@ -6,6 +6,8 @@ own, and straight quotes always, stay as they are (and are not even looked at: a
 quotation running over several paragraphs is correct English). In a text with a
 foreign mark, a mark left without its partner is reported as ``unbalanced-quote``;
 a foreign one attached to a word is still converted (``one», — stated`` → ``one”, — stated``).
+A mark the engine would not let change (in code, markup, a URL or foreign text: ``Context.kept``)
+is not there for the pairing: half a rewritten pair would pair otherwise the next time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from . import Context
 
 MAX_DEPTH = 8
 """How far down the stack a closing mark looks for its opener; keeps hostile input linear."""
+ROUNDS = 4
+"""How many times the pairing may run again on its own result before it gives up rewriting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +63,42 @@ class QuotePass:
         """Only text with a foreign mark: English quotes alone are never changed nor reported."""
 
     def run(self, text: str, ctx: Context) -> list[Change]:
-        marks, unmatched = self._match(text)
+        """The marks to rewrite, such that a second run rewrites none (or none at all).
+
+        A rewritten mark can pair otherwise in the rewritten text (an English ’ closes a
+        German ‚), so the pairing runs again on its own result, every change one mark for
+        one mark; where it finds no rest within ``ROUNDS``, nothing is rewritten.
+        """
         style = self.styles.get(ctx.options.quote_style) or self.styles["typographic"]
+        free = self._free(text, ctx)
+        changes, warnings = self._round(text, style, free)
+        ctx.warnings.extend(warnings)
+        current, final = text, {c.start: c for c in changes}
+        for _ in range(ROUNDS):
+            if not changes:
+                return [c for pos, c in sorted(final.items()) if c.replacement != text[pos]]
+            current = _rewritten(current, changes)
+            changes = self._round(current, style, free)[0]
+            final.update((c.start, c) for c in changes)
+        return []
+
+    def _free(self, text: str, ctx: Context) -> list[re.Match]:
+        """The marks of ``text`` the engine would let change."""
+        found = list(self._scan.finditer(text))
+        kept = {c.start for c in ctx.kept([Change(m.start(), m.end(), "", "", "") for m in found])}
+        return found if len(kept) == len(found) else [m for m in found if m.start() in kept]
+
+    def _round(self, text: str, style: dict[str, list[str]],
+               free: list[re.Match]) -> tuple[list[Change], list[Warning]]:
+        """One pairing of ``text``'s ``free`` marks: the changes and the unbalanced marks."""
+        marks, unmatched = self._match(text, free)
         foreign_groups = {m.group for m in marks if not m.pair.native}
-        changes = []
+        changes, warnings = [], []
         for m in sorted(marks + unmatched, key=lambda m: m.pos):
             if m.group == -1:
                 attached = self._attached(text, m)
-                ctx.warnings.append(Warning(m.pos, m.pos + 1, "unbalanced-quote",
-                                            f"{'opening' if m.opening else 'closing'} {m.char} has no partner"))
+                warnings.append(Warning(m.pos, m.pos + 1, "unbalanced-quote",
+                                        f"{'opening' if m.opening else 'closing'} {m.char} has no partner"))
                 if m.pair.native or not attached:
                     continue
                 m.depth = 1
@@ -77,7 +108,7 @@ class QuotePass:
             new = kind[0] if m.opening else kind[1]
             if new != m.char:
                 changes.append(Change(m.pos, m.pos + 1, new, m.pair.id, "punctuation"))
-        return changes
+        return changes, warnings
 
     @staticmethod
     def _attached(text: str, m: _Mark) -> bool:
@@ -85,13 +116,13 @@ class QuotePass:
         neighbour = text[m.pos + 1:m.pos + 2] if m.opening else text[m.pos - 1:m.pos]
         return bool(neighbour) and not neighbour.isspace()
 
-    def _match(self, text: str) -> tuple[list[_Mark], list[_Mark]]:
+    def _match(self, text: str, free: list[re.Match]) -> tuple[list[_Mark], list[_Mark]]:
         """Pair the marks with a stack; returns (paired marks with depth and group, unpaired)."""
         stack: list[_Mark] = []
         paired: list[_Mark] = []
         unmatched: list[_Mark] = []
         group = 0
-        for found in self._scan.finditer(text):
+        for found in free:
             char, pos = found.group(), found.start()
             match = next((i for i in range(len(stack) - 1, max(len(stack) - MAX_DEPTH, 0) - 1, -1)
                           if char in stack[i].pair.close), None)
@@ -112,3 +143,14 @@ class QuotePass:
         for m in unmatched:
             m.group = -1
         return paired, unmatched
+
+
+def _rewritten(text: str, changes: list[Change]) -> str:
+    """``text`` with one-mark-for-one-mark ``changes`` made (offsets stay as they are)."""
+    chars = list(text) if len(changes) > 1 else None
+    if chars is None:
+        c = changes[0]
+        return text[:c.start] + c.replacement + text[c.end:]
+    for c in changes:
+        chars[c.start] = c.replacement
+    return "".join(chars)
