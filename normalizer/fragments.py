@@ -64,7 +64,7 @@ class Run:
     end: int
     text: str
     script: str
-    words: list[tuple[int, int]]
+    words: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def _scan_runs(text: str) -> Iterator[Run]:
 
 def _run(text: str, script: str, words: list[tuple[int, int]]) -> Run:
     start, end = words[0][0], words[-1][1]
-    return Run(start, end, text[start:end], script, words)
+    return Run(start, end, text[start:end], script, tuple(words))
 
 
 class LanguageGuesser:
@@ -130,7 +130,7 @@ class LanguageGuesser:
         return self._candidates(text)
 
     def _candidates(self, text: str) -> tuple[str, ...]:
-        letters = {c.lower() for c in text if c.isalpha()}
+        letters = {c.lower() for c in set(text) if c.isalpha()}
         found = [lang for lang in PREFERENCE if lang in self.alphabets and letters <= self.alphabets[lang]]
         marked = [lang for lang in found if any(p.search(text) for p in self.evidence.get(lang, ()))]
         return tuple(marked or found)
@@ -171,10 +171,16 @@ class LanguageGuesser:
         >>> [d.lang + ":" + d.reason for d in guesser.decide_all(list(runs(text)), None)]
         ['uk:document', 'uk:letters']
         """
+        return list(self._decide_all(tuple(found_runs), doc_lang, detect_words))
+
+    @functools.lru_cache(maxsize=RUNS_CACHE)  # noqa: B019 -- one line's runs, shared by the passes and the fragments
+    def _decide_all(self, found_runs: tuple[Run, ...], doc_lang: str | None, detect_words: int
+                    ) -> tuple[Decision, ...]:
         first = [self.explain(r, doc_lang, 0) for r in found_runs]
         document = list(dict.fromkeys(d.lang for d in first if d.reason == "letters" and d.lang))
-        return [d if d.reason in ("script", "option", "letters") else self.explain(r, doc_lang, detect_words, document)
-                for r, d in zip(found_runs, first, strict=True)]
+        return tuple(d if d.reason in ("script", "option", "letters")
+                     else self.explain(r, doc_lang, detect_words, document)
+                     for r, d in zip(found_runs, first, strict=True))
 
 
 def detect_language(text: str, allowed: Sequence[str], script: str = "Cyrillic") -> str | None:

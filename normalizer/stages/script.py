@@ -26,6 +26,11 @@ _LATIN = regex.compile(r"\p{Latin}")
 _FOREIGN_LETTER = regex.compile(r"[\p{L}--\p{Latin}]", regex.V1)
 _GREEK = regex.compile(r"\p{Greek}")
 _DIGIT = regex.compile(r"\p{N}")
+_MIXED = regex.compile(r"[\p{Cyrillic}\p{Greek}][\p{L}\p{M}--\p{Cyrillic}--\p{Greek}--\p{Latin}]*[\p{Latin}\p{N}]"
+                       r"|[\p{Latin}\p{N}][\p{L}\p{M}--\p{Cyrillic}--\p{Greek}--\p{Latin}--\p{N}]*[\p{Cyrillic}\p{Greek}]",
+                       regex.V1)
+"""Where a word holds a Cyrillic or Greek letter and a Latin letter or a digit: the nearest two, with
+letters of other scripts or marks between. Without one (and a degree sign), no word needs repair."""
 
 
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f\u1c80-\u1c8f\u1d2b\u1f00-\u1fff"
@@ -46,6 +51,8 @@ class HomoglyphPass:
 
     def run(self, text: str, ctx: Context) -> list[Change]:
         changes = []
+        if "°" not in text and not _MIXED.search(text):
+            return changes
         for start, end in _words_with_cyrillic_or_greek(text):
             word = text[start:end]
             fixed = self.repair(word, after_unit_sign=_after_unit_sign(text, start))
