@@ -26,7 +26,11 @@ def browser_installed() -> None:
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.actions import interaction  # noqa: E402
+from selenium.webdriver.common.actions.action_builder import ActionBuilder  # noqa: E402
+from selenium.webdriver.common.actions.pointer_input import PointerInput  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -86,6 +90,16 @@ def _marks(browser) -> list[dict]:
         "original: m.dataset.original, rule: m.dataset.rule, category: m.dataset.category}));")
 
 
+def _open_tip(browser) -> str:
+    """The text of the tooltip, once it is open (an empty string if it never opens)."""
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !document.getElementById('tip').hidden;"))
+    return browser.find_element(By.ID, "tip").get_property("textContent")
+
+
+def _tip_is_open(browser) -> bool:
+    return browser.execute_script("return !document.getElementById('tip').hidden;")
+
+
 def _output_text(browser) -> str:
     return browser.find_element(By.ID, "output").get_property("textContent")
 
@@ -112,7 +126,7 @@ def test_the_seed_article_shows_every_change_highlighted(browser, base_url, app,
     kcna = next(m for m in browser.find_elements(By.CSS_SELECTOR, "#output mark.edit") if m.text == "KCNA")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", kcna)
     ActionChains(browser).move_to_element(kcna).perform()
-    tip = browser.execute_script("return getComputedStyle(arguments[0], '::after').content;", kcna)
+    tip = _open_tip(browser)
     assert "CTAK" in tip and "gazetteer." in tip and "translation" in tip
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -166,3 +180,68 @@ def test_the_page_loads_nothing_from_outside(browser, base_url):
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#profile option"))
     urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
     assert urls and all(u.startswith(base_url) for u in urls), json.dumps(urls)
+
+
+def test_the_change_list_shows_the_whole_rule_chain_and_the_original_characters(browser, base_url):
+    _run(browser, base_url, "«It is a safe one», — stated the leader in Кiev")  # a Cyrillic К inside Kiev
+    items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#changes li")]
+    kyiv = next(i for i in items if "Kyiv" in i)
+    assert "script.homoglyph.to-latin → gazetteer.place.kyiv" in kyiv
+    assert "Кiev" in kyiv and "К U+041A" in kyiv
+    assert any("punct.attribution" in i for i in items), items
+
+
+def _hover_last_mark_at_the_right_edge(browser):
+    browser.execute_script("document.getElementById('output').style.textAlign = 'right';")
+    mark = browser.find_elements(By.CSS_SELECTOR, "#output mark.edit")[-1]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", mark)
+    ActionChains(browser).move_to_element(mark).perform()
+    return mark
+
+
+def test_a_tooltip_near_the_right_edge_stays_on_screen_with_no_horizontal_scrollbar(browser, base_url):
+    _run(browser, base_url, "The Central Telegraph Agency of Korea (CTAK) said so in Кiev")
+    _hover_last_mark_at_the_right_edge(browser)
+    assert "gazetteer.place.kyiv" in _open_tip(browser)
+    right, width, scroll = browser.execute_script(
+        "return [document.getElementById('tip').getBoundingClientRect().right,"
+        " document.documentElement.clientWidth, document.documentElement.scrollWidth];")
+    assert right <= width and scroll <= width
+
+
+def test_a_tooltip_opens_on_keyboard_focus_and_closes_on_escape(browser, base_url):
+    _run(browser, base_url, "sappers from КНДР")
+    ActionChains(browser).send_keys(Keys.TAB).perform()  # from the button to the first change
+    focused = browser.execute_script("return document.activeElement.matches('#output mark.edit');")
+    assert focused
+    assert "КНДР" in _open_tip(browser)
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()
+    assert not _tip_is_open(browser)
+
+
+def test_a_tooltip_opens_on_a_tap_and_closes_on_another(browser, base_url):
+    _run(browser, base_url, "sappers from КНДР")
+    mark = browser.find_element(By.CSS_SELECTOR, "#output mark.edit")
+    tap = ActionBuilder(browser, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+    tap.pointer_action.move_to(mark).click()
+    tap.perform()
+    assert "gazetteer.acronym" in _open_tip(browser)
+    tap.perform()
+    WebDriverWait(browser, 5).until(lambda d: not _tip_is_open(d))
+
+
+def test_punctuation_marks_are_wide_enough_to_hit(browser, base_url):
+    _run(browser, base_url, "ＤＰＲＫ，２０２４ and a\u00a0b")  # a fullwidth comma and a no-break space
+    widths = browser.execute_script(
+        "const size = parseFloat(getComputedStyle(document.getElementById('output')).fontSize);"
+        "return Array.from(document.querySelectorAll('#output mark.edit.short'),"
+        " m => m.getBoundingClientRect().width / size);")
+    assert len(widths) >= 2 and min(widths) >= 1.0, widths
+
+
+def test_the_page_has_a_favicon_that_loads(browser, base_url):
+    browser.get(base_url + "/")
+    href = browser.find_element(By.CSS_SELECTOR, "link[rel='icon']").get_property("href")
+    status = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => arguments[1](r.status), e => arguments[1](String(e)));", href)
+    assert status == 200

@@ -20,9 +20,67 @@ function showDescription() {
   $("profile-description").textContent = descriptions.get($("profile").value) || "";
 }
 
+const chain = (edit) => edit.rules.join(" → ");
+
+// The code points of a string's non-ASCII characters, e.g. "К U+041A" for the Cyrillic К in "Кiev".
+function codePoints(text) {
+  const seen = new Set(Array.from(text).filter((c) => c.codePointAt(0) > 0x7e));
+  return Array.from(seen, (c) => `${c} U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`).join(", ");
+}
+
 function tip(edit) {
-  const rules = edit.rules.length > 1 ? edit.rules.join(" → ") : edit.rule;
-  return `${JSON.stringify(edit.original)} → ${JSON.stringify(edit.replacement)}\nrule: ${rules}\ncategory: ${edit.category}`;
+  const points = codePoints(edit.original);
+  return `${JSON.stringify(edit.original)} → ${JSON.stringify(edit.replacement)}` +
+    (points ? `\nwas: ${points}` : "") + `\nrule: ${chain(edit)}\ncategory: ${edit.category}`;
+}
+
+// One tooltip for every mark: opened by hover, keyboard focus or a tap, kept inside the window.
+const tooltip = document.createElement("div");
+tooltip.id = "tip";
+tooltip.setAttribute("role", "tooltip");
+tooltip.hidden = true;
+let tipOwner = null;
+
+function openTip(mark) {
+  tipOwner = mark;
+  tooltip.textContent = mark.dataset.tip;
+  tooltip.hidden = false;
+  const box = mark.getBoundingClientRect();
+  const margin = 8;
+  const width = tooltip.offsetWidth;
+  const height = tooltip.offsetHeight;
+  const left = Math.max(margin, Math.min(box.left, document.documentElement.clientWidth - width - margin));
+  const below = box.bottom + 6;
+  const top = below + height + margin > window.innerHeight ? Math.max(margin, box.top - height - 6) : below;
+  tooltip.style.left = `${left}px`;
+  tooltip.style.top = `${top}px`;
+  mark.setAttribute("aria-describedby", "tip");
+}
+
+function closeTip(mark) {
+  if (mark && mark !== tipOwner) return;
+  if (tipOwner) tipOwner.removeAttribute("aria-describedby");
+  tipOwner = null;
+  tooltip.hidden = true;
+}
+
+function watchTips(output) {
+  const markOf = (event) => event.target.closest && event.target.closest("mark.edit");
+  output.addEventListener("mouseover", (event) => { const m = markOf(event); if (m) openTip(m); });
+  output.addEventListener("mouseout", (event) => { const m = markOf(event); if (m) closeTip(m); });
+  output.addEventListener("focusin", (event) => { const m = markOf(event); if (m) openTip(m); });
+  output.addEventListener("focusout", (event) => { const m = markOf(event); if (m) closeTip(m); });
+  // A tap sends mouseover before click: whether the tip was already open is decided at pointerdown.
+  let openBeforeTap = false;
+  output.addEventListener("pointerdown", (event) => { openBeforeTap = !tooltip.hidden && markOf(event) === tipOwner; });
+  output.addEventListener("click", (event) => {
+    const m = markOf(event);
+    if (!m) return;
+    if (openBeforeTap && event.pointerType !== "mouse") closeTip(m);
+    else openTip(m);
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") closeTip(); });
+  window.addEventListener("scroll", () => closeTip(), { passive: true });
 }
 
 function highlighted(original, edits) {
@@ -37,8 +95,11 @@ function highlighted(original, edits) {
     mark.dataset.original = edit.original;
     mark.dataset.rule = edit.rule;
     mark.dataset.category = edit.category;
+    mark.dataset.rules = chain(edit);
     mark.dataset.tip = tip(edit);
-    mark.setAttribute("aria-label", `${edit.replacement}, was ${edit.original} (${edit.rule}, ${edit.category})`);
+    mark.tabIndex = 0;
+    if (Array.from(edit.replacement).length <= 2) mark.classList.add("short");
+    mark.setAttribute("aria-label", `${edit.replacement}, was ${edit.original} (${chain(edit)}, ${edit.category})`);
     out.append(mark);
     pos = edit.end;
   }
@@ -65,8 +126,9 @@ function show(original, result) {
   ])));
   if (!result.warnings.length) $("warnings").replaceChildren(item([[null, "none"]]));
   $("changes").replaceChildren(...result.edits.map((e) => item([
-    ["code", e.original], [null, " → "], ["code", e.replacement], [null, " "],
-    ["span", e.category, `cat-${e.category}`], [null, " "], ["span", e.rule, "rule"],
+    ["code", e.original, "original"], [null, " → "], ["code", e.replacement, "replacement"], [null, " "],
+    ["span", codePoints(e.original), "points"], [null, " "],
+    ["span", e.category, `cat-${e.category}`], [null, " "], ["span", chain(e), "rule"],
   ])));
   const n = result.edits.length;
   $("summary").textContent = `${n} change${n === 1 ? "" : "s"}, ${result.warnings.length} warning(s) · ruleset ${result.ruleset}`;
@@ -95,6 +157,8 @@ async function normalize() {
   }
 }
 
+document.body.append(tooltip);
+watchTips($("output"));
 $("normalize").addEventListener("click", normalize);
 $("profile").addEventListener("change", showDescription);
 $("source").addEventListener("keydown", (event) => {
