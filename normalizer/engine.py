@@ -195,16 +195,26 @@ def _outside_foreign(changes: list[Change], trace: Trace, evidence: Evidence, un
     """The changes that meet no foreign-text span of ``evidence`` (SPEC §1.1); a ``foreign-text``
     warning for each span that kept a change out (``unchanged``: the trace has no edit yet)."""
     kept = []
+    warned = None
     for c in changes:
         start, end = (c.start, c.end) if unchanged else trace.to_original(c.start, c.end)
         kind = evidence.foreign(start, end)
         if kind is None:
             kept.append(c)
         elif warnings is not None:
-            span = next((s, e) for s, e, k in evidence.spans if (s < end and start < e) or s <= start < e)
-            if not any(w.code == "foreign-text" and (w.start, w.end) == span for w in warnings):
+            if warned is None:
+                warned = {(w.start, w.end) for w in warnings if w.code == "foreign-text"}
+            span = _span_met(start, end, evidence.spans)
+            if span not in warned:
+                warned.add(span)
                 warnings.append(Warning(*span, "foreign-text", f"left as it is: {kind} ({c.rule} not applied)"))
     return kept
+
+
+def _span_met(start: int, end: int, spans: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """The first of ``spans`` (sorted, apart) that [start, end) meets, found by bisection."""
+    i = max(bisect.bisect_right(spans, (start, _FAR)) - 1, 0)
+    return next((s, e) for s, e, _ in spans[i:i + 2] if (s < end and start < e) or s <= start < e)
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
