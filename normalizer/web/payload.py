@@ -61,7 +61,7 @@ def dump_capped(payload: dict, items: int, cap: int) -> bytes:
     """``payload`` as JSON, or a 413 ``response-too-large`` if that is over ``cap`` bytes."""
     if cap and items * SMALLEST_ITEM > cap:
         raise _too_large(f"{items} edits, warnings and fragments", cap)
-    data = json.dumps(payload, separators=(",", ":")).encode()
+    data = json.dumps(payload, separators=(",", ":")).encode() + b"\n"
     if cap and len(data) > cap:
         raise _too_large(f"{len(data)} bytes", cap)
     return data
