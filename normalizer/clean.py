@@ -35,8 +35,10 @@ from .archive import (
     Staging,
     codec_for,
     open_source,
+    open_staged,
     read_records,
 )
+from .archive.staging import PUBLISHED
 from .batches import Outcome, clean_texts, freeze
 from .report import Report, Tally
 from .ruleset import load_ruleset
@@ -76,8 +78,11 @@ class CleanOptions:
 
 
 def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=None,
-          log=print) -> Report:
-    """Clean ``src`` into ``dst`` (same shape); ``client``: a ``distributed.Client`` to run on a Dask cluster."""
+          log=print) -> Report | None:
+    """Clean ``src`` into ``dst`` (same shape); ``client``: a ``distributed.Client`` to run on a Dask cluster.
+
+    ``None`` when ``options.resume`` finds DST already complete and the report of the run that wrote it is gone.
+    """
     src, dst = Path(src), Path(dst)
     _check_paths(src, dst, options.resume)
     engine = _get(options.profile, options.rules, options.engine_options())
@@ -129,6 +134,18 @@ def _os_problem(exc: OSError, dst: Path, staging: Staging) -> str:
             "cause and run the same command with --resume (a run without --resume removes it)")
 
 
+def check_report_path(report: Path, src: Path, dst: Path) -> None:
+    """Refuse a ``--report`` path that is the source or inside it, or DST, inside DST or in its staging folder.
+
+    Paths are compared resolved (relative parts and links followed), before any work is done.
+    """
+    where = report.resolve()
+    if where.is_relative_to(src.resolve()):
+        raise ArchiveError(f"the report {report} must not be the source {src} or inside it")
+    if where.is_relative_to(dst.resolve()) or where.is_relative_to(Staging(dst, "").root.resolve()):
+        raise ArchiveError(f"the report {report} must not be the output {dst} or inside it")
+
+
 def _check_paths(src: Path, dst: Path, resume: bool) -> None:
     if not src.exists():
         raise ArchiveError(f"{src} does not exist")
@@ -144,15 +161,32 @@ def _check_paths(src: Path, dst: Path, resume: bool) -> None:
         raise ArchiveError(f"cannot write {dst}: the folder {parent} is not writable")
 
 
-def _finished_before(staging: Staging, job: dict, resume: bool, log) -> Report:
-    """DST exists: with ``--resume`` after a run of the same job killed just after publishing, its report."""
-    final = staging.leftover(job) if resume else None
-    if final is None:
-        raise ArchiveError(f"{staging.dst} already exists; remove it or choose another --out")
+def _finished_before(staging: Staging, job: dict, resume: bool, log) -> Report | None:
+    """DST exists and ``--resume`` was given: DST only ever appears whole, so there is nothing left to do.
+
+    The report of the run that wrote it, when that run was killed before removing its staging folder;
+    ``None`` when the report is gone with it.
+    """
+    dst, root = staging.dst, staging.root
+    if not staging.exists():
+        log(f"{dst} is already complete (no interrupted run is left to resume); nothing to do", file=sys.stderr)
+        return None
+    if staging.holds(PUBLISHED):
+        final = staging.leftover(job)
+        if final is None:
+            raise ArchiveError(f"{dst} already exists and {root} belongs to a run of another source or options; "
+                               "remove one of them or choose another --out")
+        staging.discard()
+        log(f"{dst} was already complete (the run was stopped just after writing it); nothing to resume",
+            file=sys.stderr)
+        return Report.from_state(final["report"])
+    if staging.holds("checkpoint.json") or staging.holds("out"):
+        raise ArchiveError(f"{dst} already exists beside the unfinished run in {root}; remove one of them or "
+                           "choose another --out")
     staging.discard()
-    log(f"{staging.dst} was already complete (the run was stopped just after writing it); nothing to resume",
-        file=sys.stderr)
-    return Report.from_state(final["report"])
+    log(f"{dst} is already complete (the run that wrote it was stopped while removing {root}, and its report "
+        "with it); nothing to resume", file=sys.stderr)
+    return None
 
 
 def _fingerprint(src: Path) -> list:
@@ -162,7 +196,8 @@ def _fingerprint(src: Path) -> list:
 
 def _start(staging: Staging, job: dict, resume: bool, log) -> dict | None:
     """The checkpoint to resume from, or ``None`` after preparing an empty staging folder."""
-    saved = staging.load() if resume else None
+    ours = staging.exists()
+    saved = staging.load() if resume and ours else None
     if saved is not None and saved.get("job") == job:
         log(f"resuming: {saved['report']['total']['records'] + saved['records']} records already done",
             file=sys.stderr)
@@ -170,7 +205,7 @@ def _start(staging: Staging, job: dict, resume: bool, log) -> dict | None:
     if resume:
         why = "it was made for a different source or options" if saved else "there is none"
         log(f"cannot resume from the checkpoint ({why}); starting from the beginning", file=sys.stderr)
-    elif staging.root.exists():
+    elif ours:
         log("discarding the partial output of an interrupted run (use --resume to continue one)", file=sys.stderr)
     try:
         staging.reset()
@@ -304,11 +339,11 @@ class _Run:
         path.parent.mkdir(parents=True, exist_ok=True)
         member_at, records_at, out_bytes, tally = self.resume_at
         if skip and member.index == member_at and tally is not None and tally.records == records_at:
-            out = open(path, "r+b")  # noqa: SIM115
+            out = open_staged(path, "r+b")
             out.truncate(out_bytes)
             out.seek(out_bytes)
         else:
-            out = open(path, "wb")  # noqa: SIM115
+            out = open_staged(path, "wb")
             out.write(bom)
             tally = Tally(bytes_in=len(bom), bytes_out=len(bom))
         self.current = (member, out, tally, encoding)
@@ -354,7 +389,7 @@ class _Run:
         path = self.staging.path_for(member)
         path.parent.mkdir(parents=True, exist_ok=True)
         size = 0
-        with member.open() as src, open(path, "wb") as out:
+        with member.open() as src, open_staged(path, "wb") as out:
             while chunk := src.read(1 << 20):
                 out.write(chunk)
                 size += len(chunk)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MAX_LISTED_FAILURES = 1000
 
@@ -129,3 +133,16 @@ class Report:
         if t.failure_count:
             lines.append(f"  failed records (copied unchanged): {t.failure_count}")
         return "\n".join(lines)
+
+
+def write_report(report: Report, path: Path) -> None:
+    """Write ``report`` as JSON at ``path`` atomically: into a new temporary file beside it (never through a
+    link planted there), then renamed over ``path`` (a link at ``path`` is replaced, not followed)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -3,7 +3,7 @@
 from .records import NotText, Record, codec_for, read_records
 from .safety import DEFAULT_MAX_BYTES, ArchiveError, ByteBudget
 from .sources import Member, Source, open_source
-from .staging import Staging
+from .staging import Staging, open_staged
 
 __all__ = ["DEFAULT_MAX_BYTES", "ArchiveError", "ByteBudget", "Member", "NotText", "Record", "Source", "Staging",
-           "codec_for", "open_source", "read_records"]
+           "codec_for", "open_source", "open_staged", "read_records"]

@@ -6,6 +6,12 @@ Nothing is written at the destination until the end: members are staged in
 checkpoint, for ``--resume``) but never a half-written DST. Just before that rename the finished
 report is saved as ``published.json``, so a ``--resume`` after a kill between the rename and the
 removal of the staging folder knows DST is complete and only removes what is left.
+
+The staging folder is made exclusively (mode 0700, with a ``MARKER`` file in it); an existing
+link, file or folder of that name that this tool did not make is refused, never followed or
+emptied. It is removed through a descriptor of the folder itself, so a link inside is removed
+as a link, and its marker goes last: a kill at any moment leaves a folder that is still known as
+ours. Modes copied from a source lose their setuid, setgid and sticky bits (``SAFE_MODE``).
 """
 
 from __future__ import annotations
@@ -15,11 +21,38 @@ import gzip
 import json
 import os
 import shutil
+import stat
 import tarfile
 import zipfile
 from pathlib import Path
 
+from .safety import ArchiveError
 from .sources import Member
+
+MARKER = "normalizer-staging"
+"""The file that marks a staging folder as made by this tool (removed last)."""
+PUBLISHED = "published.json"
+SAFE_MODE = 0o777
+"""The permission bits a copied mode keeps: never setuid, setgid or sticky."""
+
+
+def safe_mode(mode: int) -> int:
+    """``mode`` without its setuid, setgid and sticky bits (and the file type).
+
+    >>> oct(safe_mode(0o104755)), oct(safe_mode(0o3777))
+    ('0o755', '0o777')
+    """
+    return mode & SAFE_MODE
+
+
+def _nofollow(path: str, flags: int) -> int:
+    """An ``opener`` for ``open()`` that never follows a symbolic link at ``path``."""
+    return os.open(path, flags | os.O_NOFOLLOW, 0o600)
+
+
+def open_staged(path: Path, mode: str):
+    """A staged file opened for writing (``wb`` or ``r+b``) without following a link."""
+    return open(path, mode, opener=_nofollow)
 
 
 class Staging:
@@ -30,27 +63,58 @@ class Staging:
         self.root = dst.parent / f".{dst.name}.normalizer-partial"
         self.out = self.root / "out"
         self.checkpoint = self.root / "checkpoint.json"
-        self.published = self.root / "published.json"
+        self.published = self.root / PUBLISHED
+
+    def exists(self) -> bool:
+        """Whether a staging folder of ours is there; a link or a foreign entry there is refused."""
+        try:
+            st = os.lstat(self.root)
+        except FileNotFoundError:
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            raise ArchiveError(f"{self.root} is a symbolic link, not a staging folder made by normalizer clean; "
+                               "it is neither followed nor removed: remove it yourself or choose another --out")
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or not self._marked():
+            raise ArchiveError(f"{self.root} exists but was not made by normalizer clean; it is left as it is: "
+                               "remove it yourself or choose another --out")
+        return True
+
+    def _marked(self) -> bool:
+        """Whether the folder holds our marker (or nothing at all: a kill just after making or emptying it)."""
+        names = os.listdir(self.root)
+        return not names or MARKER in names
 
     def reset(self) -> None:
-        """Start empty (an abandoned earlier attempt is removed)."""
-        self.discard()
-        self.out.mkdir(parents=True)
+        """Start empty: an abandoned earlier attempt of ours is removed, the folder is made exclusively."""
+        if self.exists():
+            self.discard()
+        try:
+            os.mkdir(self.root, 0o700)
+        except FileExistsError:
+            raise ArchiveError(f"{self.root} appeared while this run was starting; it is left as it is") from None
+        os.chmod(self.root, 0o700)  # no setgid inherited from DST's folder
+        fd = os.open(self.root / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+        os.mkdir(self.out, 0o755)
 
     def discard(self) -> None:
-        """Remove the staging folder; ``published.json`` goes last, so a kill while removing
-        the rest still lets ``--resume`` see that DST is complete."""
-        if not self.root.exists():
+        """Remove the staging folder without following any link in it; ``published.json`` and then the
+        marker go last, so a kill while removing the rest still lets ``--resume`` see that DST is complete."""
+        try:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except FileNotFoundError:
             return
-        for child in self.root.iterdir():
-            if child == self.published:
-                continue
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-        self.published.unlink(missing_ok=True)
-        self.root.rmdir()
+        try:
+            last = (PUBLISHED, MARKER)
+            for name in sorted(os.listdir(fd), key=lambda n: last.index(n) if n in last else -1):
+                _remove(name, fd)
+        finally:
+            os.close(fd)
+        os.rmdir(self.root)
+
+    def holds(self, name: str) -> bool:
+        """Whether the staging folder holds ``name`` (``checkpoint.json``, ``published.json``, ``out``)."""
+        return os.path.lexists(self.root / name)
 
     def load(self, path: Path | None = None) -> dict | None:
         """The saved checkpoint (or ``path``), or ``None`` when there is none (or it is unreadable)."""
@@ -63,7 +127,7 @@ class Staging:
         """Replace the checkpoint (or ``path``) atomically (a kill mid-save leaves the previous one)."""
         path = path or self.checkpoint
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with open(tmp, "w", encoding="utf-8", opener=_nofollow) as f:
             json.dump(state, f, ensure_ascii=False)
             f.flush()
             os.fsync(f.fileno())
@@ -79,7 +143,7 @@ class Staging:
         """Give a staged folder or single file the mode and modification time of its source."""
         if self.format in ("folder", "file") and "mode" in member.meta:
             path = self.path_for(member)
-            os.chmod(path, member.meta["mode"] | 0o600)
+            os.chmod(path, safe_mode(member.meta["mode"]) | 0o600)
             os.utime(path, (member.meta["mtime"], member.meta["mtime"]))
 
     def publish(self, manifest: list[dict], final: dict) -> None:
@@ -117,7 +181,8 @@ class Staging:
             for entry in manifest:
                 meta = entry["meta"]
                 info = zipfile.ZipInfo(entry["name"], tuple(meta["date_time"]))
-                info.compress_type, info.external_attr = meta["compress_type"], meta["external_attr"]
+                info.compress_type = meta["compress_type"]
+                info.external_attr = meta["external_attr"] & ~((stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX) << 16)
                 if entry["kind"] == "dir":
                     zf.writestr(info, b"")
                     continue
@@ -135,7 +200,8 @@ class Staging:
             for entry in manifest:
                 meta = entry["meta"]
                 info = tarfile.TarInfo(entry["name"])
-                info.mode, info.mtime, info.uid, info.gid = meta["mode"], meta["mtime"], meta["uid"], meta["gid"]
+                info.mode, info.mtime = safe_mode(meta["mode"]), meta["mtime"]
+                info.uid, info.gid = meta["uid"], meta["gid"]
                 info.uname, info.gname = meta["uname"], meta["gname"]
                 if entry["kind"] == "dir":
                     info.type = tarfile.DIRTYPE
@@ -146,3 +212,11 @@ class Staging:
                 with open(path, "rb") as src:
                     tf.addfile(info, src)
 
+
+
+def _remove(name: str, dir_fd: int) -> None:
+    """Remove the entry ``name`` of the folder ``dir_fd``: a folder with everything in it, a link as a link."""
+    if stat.S_ISDIR(os.lstat(name, dir_fd=dir_fd).st_mode):
+        shutil.rmtree(name, dir_fd=dir_fd)
+    else:
+        os.unlink(name, dir_fd=dir_fd)
