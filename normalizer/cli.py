@@ -21,9 +21,10 @@ from . import __version__
 from .api import _get
 from .archive import DEFAULT_MAX_BYTES
 from .archive.records import BOM, Lines, NotText
-from .clean import CleanOptions, Interrupted, clean
+from .clean import CleanOptions, Interrupted, check_report_path, clean
 from .errors import NormalizerError
 from .model import Result
+from .report import write_report
 from .ruleset import load_ruleset
 
 RULE_KEYS = ("entries", "rules", "pairs", "spans", "letters", "to_latin", "to_cyrillic")
@@ -161,6 +162,8 @@ def _clean(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.report:
+        check_report_path(args.report, args.src, args.out)
     options = CleanOptions(args.profile, tuple(args.rules), args.lang, _schemes(args), args.field, args.column,
                            args.workers, args.max_bytes, args.resume, not args.quiet and sys.stderr.isatty(),
                            args.checkpoint_seconds)
@@ -174,10 +177,13 @@ def _clean(argv: list[str]) -> int:
     finally:
         if client is not None:
             client.close()
+    if report is None:
+        if args.report:
+            print(f"normalizer: no report written to {args.report}: the run that wrote {args.out} made its own",
+                  file=sys.stderr)
+        return 0
     if args.report:
-        tmp = args.report.with_name(args.report.name + ".tmp")
-        tmp.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, args.report)
+        write_report(report, args.report)
     if not args.quiet:
         print(report.summary(), file=sys.stderr)
     return DAMAGED_SOURCE if report.damaged else 0
