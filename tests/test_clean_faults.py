@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from soak import kill_trials
 from soak.kill_trials import build_source, checksum, command, corpus_lines, reference, run_trial
 
 from normalizer.archive import Member
@@ -83,8 +84,20 @@ def test_a_full_disk_gives_one_clear_line_and_resume_finishes_the_job(tmp_path, 
     assert sorted(p.name for p in dst.parent.iterdir()) == [dst.name]
 
 
-def test_a_full_tmpfs_gives_one_clear_line(tmp_path):
-    """A real 1 MB tmpfs (needs root and mount; skipped elsewhere) filled by a 1.3 MB output: ENOSPC."""
+def _jsonl_of_at_least(size: int, folder: Path) -> Path:
+    """A JSON Lines source of at least ``size`` bytes, whether its lines come from the corpus or the stand-in."""
+    records = 8000
+    while (src := build_source("jsonl", folder, corpus_lines(records))).stat().st_size < size:
+        records *= 2
+    return src
+
+
+@pytest.mark.parametrize("lines", ["corpus", "stand-in"])
+def test_a_full_tmpfs_gives_one_clear_line(tmp_path, monkeypatch, lines):
+    """A real 1 MB tmpfs (needs root and mount; skipped elsewhere) filled by a 1.3 MB output: ENOSPC; with the
+    shared corpus and with the generated stand-in a fresh clone without it uses."""
+    if lines == "stand-in":
+        monkeypatch.setattr(kill_trials, "CORPUS", tmp_path / "no-corpus")
     if not hasattr(os, "getuid") or os.getuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root and mount(8)")
     disk = tmp_path / "disk"
@@ -93,8 +106,7 @@ def test_a_full_tmpfs_gives_one_clear_line(tmp_path):
     if mounted.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
-        src = build_source("jsonl", tmp_path / "src", corpus_lines(8000))
-        assert src.stat().st_size > 1.2 * 1024 * 1024
+        src = _jsonl_of_at_least(int(1.3 * 1024 * 1024), tmp_path / "src")
         dst = disk / "clean.jsonl"
         done = subprocess.run(command(src, dst), capture_output=True, text=True, timeout=120)
         assert "No space left on device" in done.stderr
