@@ -35,6 +35,10 @@ _WORD_BEFORE = regex.compile(r"([\p{L}\p{M}'’.-]*\p{L}[.]?)$")
 _DEGREE = frozenset("°º˚")
 _DIGIT_OR_DEGREE = frozenset("0123456789") | _DEGREE
 _HISTORICAL = "context.entity.historical"
+_HEADING_WORDS = 3
+_CARRIED = frozenset({"context.foreign.discussed", "context.foreign.letter"})
+_ROMAN = regex.compile(r"[IVXLCDM]+\.?")
+"""A Roman numeral (``XX века``) is not an English word beside a run."""
 _LOOK_BACK = 64
 """How far before a run its left neighbour is looked for (the cost of a run stays constant)."""
 _OPENING = frozenset("([{|=/:\"'«»„“‘‚_*<]")
@@ -46,7 +50,10 @@ _GREEK_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]*(?:-[\p{L}\p{N}]+)*\p{Greek}[\p{
 _GREEK = regex.compile(r"\p{Greek}")
 _INITIAL_BEFORE_LATIN = regex.compile(r"\p{Lu}\.[ \u00a0]?(?:\p{Lu}\.[ \u00a0]?)*\p{Latin}")
 """An initial before a Latin name (``В. K. Arsenyev``): part of a name in prose, not a letter discussed."""
-_YEAR_AFTER = regex.compile(r"[ \u00a0]*\((?:c\.|ca\.|b\.|born|d\.|died|fl\.)?[ \u00a0]*\d{3,4}(?:[ \u00a0]*[–-][ \u00a0]*\d{2,4})?\)")
+_YEAR_AFTER = regex.compile(r"[ \u00a0]*\((?:c\.|ca\.|b\.|born|d\.|died|fl\.)?[ \u00a0]*\d{3,4}"
+                            r"(?:[ \u00a0]*[–-][ \u00a0]*\d{2,4})?\)")
+_COORDINATED = regex.compile(r"[ \u00a0]*(?:,|and|or|,[ \u00a0]*and|,[ \u00a0]*or)[ \u00a0]*")
+"""Between two runs, a gap that makes the second like the first (``the Russian РАБИС and Сорабис``)."""
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -75,7 +82,8 @@ class ContextModel:
                         else:
                             target[key] = value
         foreign = merged.get("foreign", {})
-        self.discussed_after = frozenset(w.lower() for w in foreign.get("discussed_after", ()))
+        self.discussed_after = frozenset(w.lower() for w in (*foreign.get("discussed_after", ()),
+                                                             *merged.get("labels", {}).get("languages", ())))
         self.cluster_words: int = foreign.get("cluster_words", 3)
         self.cluster_joiners = frozenset(w.lower() for w in foreign.get("cluster_joiners", ()))
         self.exempt_stages = frozenset(foreign.get("exempt_stages", ()))
@@ -161,10 +169,12 @@ class ContextModel:
         True
         """
         head = text[max(0, start - 40):start]
+        tail = text[end:end + 40]
+        if text[start:end].isupper():  # ``KIEV GUBERNATORIAL COMMITTEE``: the cues are written in title case
+            head, tail = head.title(), tail.title()
         for kind, pattern in self._before:
             if pattern.search(head) and (historical or kind != _HISTORICAL):
                 return kind
-        tail = text[end:end + 40]
         if self._initial.search(head) or self._patronymic.search(head) or self._initials_after.match(tail):
             return "context.entity.person"
         for kind, pattern in self._after:
@@ -261,6 +271,7 @@ class Evidence:
         found: list[tuple[int, int, str]] = []
         cluster: list = []
         cluster_words = 0
+        previous_kind, previous_end = None, 0
         for run in runs(text):
             if len(run.words) == 1 and _beside_digits(text, run.start, run.end):
                 continue  # ``105х195``, ``22 °С``: the script pass's look-alikes, or units (``context.foreign.unit``)
@@ -271,6 +282,9 @@ class Evidence:
                 found += self._cluster_span(cluster, cluster_words)
                 cluster, cluster_words = [run], len(run.words)
             kind = self._why_foreign(text, run)
+            if kind is None and previous_kind in _CARRIED and _COORDINATED.fullmatch(text, previous_end, run.start):
+                kind = previous_kind
+            previous_kind, previous_end = kind, run.end
             if kind:
                 found.append((*_with_marks(text, run.start, run.end), kind))
         found += self._cluster_span(cluster, cluster_words)
@@ -278,7 +292,8 @@ class Evidence:
 
     def _joined(self, gap: str) -> bool:
         """Whether two runs with ``gap`` between are one passage: no English word between them."""
-        return all(w.lower().rstrip(".") in self.model.cluster_joiners for w in regex.findall(r"\p{Latin}+", gap))
+        return all(w.lower() in self.model.cluster_joiners or _ROMAN.fullmatch(w)
+                   for w in regex.findall(r"\p{Latin}+", gap))
 
     def _cluster_span(self, cluster: list, words: int) -> list[tuple[int, int, str]]:
         if len(cluster) > 1 and words >= self.model.cluster_words:
@@ -291,11 +306,10 @@ class Evidence:
             return "context.foreign.passage"
         before = text[max(0, run.start - _LOOK_BACK):run.start].rstrip(_SPACES)
         previous = before[-1:]
-        latin_before = bool(previous) and bool(_LATIN_LETTER.match(previous))
-        if latin_before:
-            left = _WORD_BEFORE.search(before)
-            if left and left.group(1).lower().rstrip(".") in self.model.discussed_after:
-                return "context.foreign.discussed"
+        left = _WORD_BEFORE.search(before) if previous and _LATIN_LETTER.match(previous) else None
+        latin_before = left is not None and not _ROMAN.fullmatch(left.group(1))
+        if latin_before and left.group(1).lower().rstrip(".") in self.model.discussed_after:
+            return "context.foreign.discussed"
         if all(e - s == 1 for s, e in run.words):
             return None if _INITIAL_BEFORE_LATIN.match(text, run.start) else "context.foreign.letter"
         if latin_before:
@@ -305,7 +319,12 @@ class Evidence:
         after = text[run.end:run.end + 3]
         if after[:1] in _SPACES + "," and _LATIN_LETTER.match(after.lstrip(_SPACES + ",")[:1]):
             return None
-        return "context.foreign.apart" if self.has_latin else None
+        if self.has_latin:
+            return "context.foreign.apart"
+        # A line of nothing but the run: a name (``Пхеньян``, ``Курская область``) is for the passes; a phrase
+        # of three words or more with common words among them is a heading or a title
+        heading = len(run.words) >= _HEADING_WORDS and any(text[s].islower() for s, _ in run.words)
+        return "context.foreign.apart" if heading else None
 
     def _notation_spans(self) -> list[tuple[int, int, str]]:
         """Greek letters in Latin or numeric words (``IL-1β``, ``PPARγ``, ``Cα``), unless capital look-alikes."""

@@ -66,7 +66,7 @@ def test_no_form_fires_inside_another_word():
 
 def test_the_longest_match_wins():
     expected = [("Курская область", "Kursk Oblast", "gazetteer.place.kursk-oblast")]
-    assert _gazetteer_edits("в Курская область") == expected
+    assert _gazetteer_edits("shelling in Курская область") == expected
 
 
 def test_a_curated_entry_wins_over_a_generated_one():
