@@ -26,6 +26,8 @@ from tqdm import tqdm
 from .api import _get
 from .archive import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_RECORD_BYTES,
     ArchiveError,
     ByteBudget,
     Member,
@@ -67,6 +69,8 @@ class CleanOptions:
     resume: bool = False
     progress: bool = False
     checkpoint_seconds: float = 1.0
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    max_ratio: float = DEFAULT_MAX_RATIO
 
     def engine_options(self) -> dict:
         return {k: v for k, v in (("lang", self.lang), ("schemes", self.schemes)) if v}
@@ -74,7 +78,7 @@ class CleanOptions:
     def identity(self) -> dict:
         """What a checkpoint must match to be resumed."""
         return {"profile": self.profile, "rules": list(self.rules), "lang": self.lang, "schemes": self.schemes,
-                "field": self.field, "column": self.column}
+                "field": self.field, "column": self.column, "max_record_bytes": self.max_record_bytes}
 
 
 def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=None,
@@ -88,7 +92,7 @@ def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=N
     engine = _get(options.profile, options.rules, options.engine_options())
     for lang, scheme in options.schemes.items():
         load_ruleset(options.rules).scheme(lang, scheme)
-    source = open_source(src, ByteBudget(options.max_bytes))
+    source = open_source(src, ByteBudget(options.max_bytes, options.max_ratio))
     try:
         staging = Staging(dst, source.format)
         job = {"source": str(src.resolve()), "fingerprint": _fingerprint(src), "format": source.format,
@@ -104,6 +108,7 @@ def clean(src: Path, dst: Path, options: CleanOptions = CleanOptions(), client=N
         try:
             with _stop_on_signals(run.stop):
                 run.execute()
+            _check_targets(run.report, options)
             staging.publish(run.manifest, {"job": job, "report": run.report.to_state()})
         except (Interrupted, IOFailed):
             raise
@@ -187,6 +192,15 @@ def _finished_before(staging: Staging, job: dict, resume: bool, log) -> Report |
     log(f"{dst} is already complete (the run that wrote it was stopped while removing {root}, and its report "
         "with it); nothing to resume", file=sys.stderr)
     return None
+
+
+def _check_targets(report: Report, options: CleanOptions) -> None:
+    """Refuse a ``--field`` or ``--column`` that no JSON object or table of the source has (a typo)."""
+    for target, value, where in (("field", options.field, "JSON Lines objects"), ("column", options.column, "tables")):
+        seen, matched = report.targets.get(target, (0, 0))
+        if seen and not matched:
+            raise ArchiveError(f"--{target} {value!r} matches no record: none of the {seen} {where} has it; nothing "
+                               f"was written (name the {target} to clean with --{target})")
 
 
 def _fingerprint(src: Path) -> list:
@@ -299,17 +313,20 @@ class _Run:
             skip = records_at if m.index == member_at else 0
             with m.open() as stream:
                 try:
-                    encoding, bom, records = read_records(stream, codec_for(m.name, self.options.field,
-                                                                            self.options.column))
+                    codec = codec_for(m.name, self.options.field, self.options.column, self.options.max_record_bytes)
+                    encoding, bom, records = read_records(stream, codec, self.options.max_record_bytes,
+                                                          self.staging.root)
                     yield ("start", m, encoding, bom, skip)
                     count = 0
                     for record in records:
                         count += 1
                         if count > skip:
                             yield record
-                    yield ("end", m, count)
+                        elif record.spill is not None:
+                            record.spill.drop()
+                    yield ("end", m, count, codec)
                 except NotText as exc:
-                    yield ("copy", m, exc.reason)
+                    yield ("copy", m, exc.reason, codec)
         if self.source.damage:
             yield ("damaged", None, self.source.damage)
 
@@ -322,8 +339,10 @@ class _Run:
             self._open(member, item[2], item[3], item[4])
         elif kind == "end":
             self._finish(member, item[2])
+            self.report.count_target(item[3])
         elif kind == "copy":
             self._copy(member, item[2])
+            self.report.count_target(item[3])
         elif kind == "damaged":
             self._damaged(str(self.source.path), item[2])
         elif kind == "dir":
@@ -354,6 +373,12 @@ class _Run:
         tally.records += 1
         if record.note:
             tally.fail(member.name, tally.records, record.note)
+        if record.spill is not None:
+            size = record.spill.copy_to(out)
+            tally.bytes_in += size
+            tally.bytes_out += size
+            self.progress.update(size)
+            return
         if outcome is not None:
             new, edits, codes, error = outcome
             if error:

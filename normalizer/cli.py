@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from . import __version__
 from .api import _get
-from .archive import DEFAULT_MAX_BYTES
+from .archive import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, DEFAULT_MAX_RECORD_BYTES
 from .archive.records import BOM, Lines, NotText
 from .clean import CleanOptions, Interrupted, check_report_path, clean
 from .errors import NormalizerError
@@ -157,16 +157,24 @@ def _clean(argv: list[str]) -> int:
     p.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                    help="refuse a source that decompresses to more than this (default 16 GiB)")
+    p.add_argument("--max-ratio", type=float, default=DEFAULT_MAX_RATIO, metavar="N",
+                   help="refuse a compressed archive that decompresses to more than N times its size "
+                   "(default 100; at least 1 MiB is always allowed)")
+    p.add_argument("--max-record-bytes", type=int, default=DEFAULT_MAX_RECORD_BYTES, metavar="N",
+                   help="copy a record (line) longer than this through unchanged, without loading it "
+                   "(default 64 MiB)")
     p.add_argument("--checkpoint-seconds", type=float, default=1.0, metavar="S",
                    help="how often to save progress for --resume (default 1)")
     args = p.parse_args(argv)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.max_ratio <= 0 or args.max_record_bytes < 1:
+        raise UsageError("--max-ratio and --max-record-bytes must be positive")
     if args.report:
         check_report_path(args.report, args.src, args.out)
     options = CleanOptions(args.profile, tuple(args.rules), args.lang, _schemes(args), args.field, args.column,
                            args.workers, args.max_bytes, args.resume, not args.quiet and sys.stderr.isatty(),
-                           args.checkpoint_seconds)
+                           args.checkpoint_seconds, args.max_record_bytes, args.max_ratio)
     client = None
     if args.dask:
         from .distributed import connect

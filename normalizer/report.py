@@ -65,6 +65,14 @@ class Report:
     skipped: list[dict] = field(default_factory=list)
     damaged: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    targets: dict = field(default_factory=dict)
+    """Per ``field`` / ``column``: [records that could hold it, records that do] (a typo matches none)."""
+
+    def count_target(self, codec) -> None:
+        """Count what a finished file's codec saw of the field or column it cleans."""
+        if codec.target:
+            seen, matched = self.targets.get(codec.target, (0, 0))
+            self.targets[codec.target] = [seen + codec.seen, matched + codec.matched]
 
     def finish_file(self, path: str, tally: Tally, encoding: str) -> None:
         self.total.add(tally)

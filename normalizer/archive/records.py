@@ -7,6 +7,8 @@ UTF-8 with or without a byte-order mark is read; the mark is kept as it was. Any
 UTF-16, another 8-bit encoding) raises ``NotText`` with the reason, and the file is copied unchanged.
 A record that cannot be cleaned (a line or row with a NUL byte, a JSON line that is not valid JSON
 or whose field is not a string) is copied unchanged with a ``note`` saying why, for the report.
+A line over the record limit (``--max-record-bytes``) is never held in memory: it is streamed into an
+unnamed temporary file (``Spilled``) and copied through unchanged; a table with such a row is copied whole.
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ import io
 import itertools
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring
+from pathlib import Path
 from typing import BinaryIO
 
 import chardet
+
+from .safety import DEFAULT_MAX_RECORD_BYTES
 
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -40,15 +47,41 @@ class NotText(Exception):
         self.reason = reason
 
 
+class Spilled:
+    """A line over the record limit, streamed into an unnamed temporary file instead of memory."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self.size += len(data)
+
+    def copy_to(self, out: BinaryIO) -> int:
+        """Copy the line to ``out`` in chunks (and free it); its size."""
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out, CHUNK)
+        self.drop()
+        return self.size
+
+    def drop(self) -> None:
+        self._file.close()
+
+
 @dataclass(slots=True)
 class Record:
-    """One record: its bytes in the source and the text to clean (``None``: copied as it is)."""
+    """One record: its bytes in the source and the text to clean (``None``: copied as it is).
+
+    A record over the size limit has its bytes in ``spill`` instead of ``raw``.
+    """
 
     raw: bytes
     text: str | None
     codec: Codec | None = None
     ctx: tuple = ()
     note: str | None = None
+    spill: Spilled | None = None
 
     def render(self, new: str) -> bytes:
         """The record's bytes with its text replaced by ``new``."""
@@ -58,9 +91,15 @@ class Record:
 
 
 class Codec:
-    """Turns the lines of one file into records, and a cleaned record back into bytes."""
+    """Turns the lines of one file into records, and a cleaned record back into bytes.
 
-    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+    ``seen`` counts the records that could hold the field or column to clean, ``matched`` those that do.
+    """
+
+    target: str | None = None
+    seen = matched = 0
+
+    def records(self, lines: Iterator[bytes | Spilled]) -> Iterator[Record]:
         raise NotImplementedError
 
     def render(self, record: Record, new: str) -> bytes:
@@ -84,13 +123,24 @@ def _decode(data: bytes, offset: int) -> str:
         raise NotText(f"not UTF-8 (invalid byte at offset {offset + exc.start}{named})") from None
 
 
-def _decoded(lines: Iterator[bytes]) -> Iterator[tuple[int, bytes, str, bytes]]:
-    """Each line as (its number, its bytes, its text without the line ending, the ending)."""
+def _decoded(lines: Iterator[bytes | Spilled]) -> Iterator[tuple[int, bytes | Spilled, str | None, bytes]]:
+    """Each line as (its number, its bytes, its text without the line ending, the ending); a line over the
+    record limit as (its number, the ``Spilled`` line, ``None``, ``b""``), never decoded."""
     offset = 0
     for number, raw in enumerate(lines, 1):
+        if isinstance(raw, Spilled):
+            yield number, raw, None, b""
+            offset += raw.size
+            continue
         body, ending = _split_ending(raw)
         yield number, raw, _decode(body, offset), ending
         offset += len(raw)
+
+
+def oversized(number: int, spilled: Spilled) -> Record:
+    """The record for line ``number``, over the record limit: copied through unchanged from its spill file."""
+    return Record(b"", None, note=f"line {number} is over the --max-record-bytes limit ({spilled.size} bytes; "
+                  "copied unchanged)", spill=spilled)
 
 
 NUL_NOTE = "contains a NUL byte (copied unchanged)"
@@ -101,7 +151,9 @@ class Lines(Codec):
 
     def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
         for number, raw, text, ending in _decoded(lines):
-            if "\x00" in text:
+            if text is None:
+                yield oversized(number, raw)
+            elif "\x00" in text:
                 yield Record(raw, None, note=f"line {number} {NUL_NOTE}")
             else:
                 yield Record(raw, text, self, (ending,))
@@ -156,11 +208,16 @@ def _not_a_string(line: str, field: str, number: int) -> str | None:
 class JsonLines(Codec):
     """JSON Lines: the string ``field`` of each object is cleaned; the rest of the line is kept byte for byte."""
 
+    target = "field"
+
     def __init__(self, field: str) -> None:
         self.field = field
 
     def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
         for number, raw, line, ending in _decoded(lines):
+            if line is None:
+                yield oversized(number, raw)
+                continue
             if not line.strip():
                 yield Record(raw, None)
                 continue
@@ -169,9 +226,13 @@ class JsonLines(Codec):
             except ValueError as exc:
                 yield Record(raw, None, note=f"line {number} is not valid JSON: {exc}")
                 continue
+            self.seen += 1
             if span is None:
-                yield Record(raw, None, note=_not_a_string(line, self.field, number))
+                note = _not_a_string(line, self.field, number)
+                self.matched += note is not None and "not a string" in note
+                yield Record(raw, None, note=note)
                 continue
+            self.matched += 1
             start, end, value = span
             escaped = line[start:end].isascii() and not value.isascii()
             yield Record(raw, value, self, (line, start, end, escaped, ending))
@@ -188,18 +249,29 @@ class Table(Codec):
     A row with no change is copied byte for byte; a changed row is written again in the same dialect.
     """
 
-    def __init__(self, column: str, tab: bool = False) -> None:
-        self.column, self.tab = column, tab
+    target = "column"
 
-    def records(self, lines: Iterator[bytes]) -> Iterator[Record]:
+    def __init__(self, column: str, tab: bool = False, limit: int = DEFAULT_MAX_RECORD_BYTES) -> None:
+        self.column, self.tab, self.limit = column, tab, limit
+
+    def records(self, lines: Iterator[bytes | Spilled]) -> Iterator[Record]:
         consumed: list[bytes] = []
         head = list(itertools.islice(lines, 1))
-        dialect = self._dialect(b"".join(head))
+        dialect = self._dialect(b"" if head and isinstance(head[0], Spilled) else b"".join(head))
 
-        def text_lines(source: Iterable[bytes]) -> Iterator[str]:
+        held = 0
+
+        def text_lines(source: Iterable[bytes | Spilled]) -> Iterator[str]:
+            nonlocal held
             offset = 0
             for raw in source:
+                if isinstance(raw, Spilled):
+                    raw.drop()
+                    raise NotText(self._too_big())
+                held = len(raw) + (held if consumed else 0)
                 consumed.append(raw)
+                if held > self.limit:
+                    raise NotText(self._too_big())
                 yield _decode(raw, offset)
                 offset += len(raw)
 
@@ -208,7 +280,9 @@ class Table(Codec):
             header = next(reader, None)
             if header is None:
                 return
+            self.seen = 1
             index = self._index(header)
+            self.matched = 1
             yield Record(b"".join(consumed), None)
             consumed.clear()
             for number, row in enumerate(reader, 2):
@@ -222,6 +296,9 @@ class Table(Codec):
                     yield Record(raw, row[index], self, (row, index, dialect, _split_ending(raw)[1]))
         except csv.Error as exc:
             raise NotText(f"malformed CSV at row {reader.line_num}: {exc}") from None
+
+    def _too_big(self) -> str:
+        return f"a row over the --max-record-bytes limit of {self.limit} bytes; the table is copied unchanged"
 
     def _dialect(self, sample: bytes) -> type[csv.Dialect]:
         """Standard CSV quoting with the delimiter the header row uses most (tab for .tsv)."""
@@ -246,34 +323,52 @@ class Table(Codec):
         return out.getvalue().encode("utf-8")
 
 
-def lines_of(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
-    """The lines (``\\n``-terminated, ending kept) of ``head`` followed by the rest of ``stream``, read in chunks."""
+def lines_of(head: bytes, stream: BinaryIO, limit: int = DEFAULT_MAX_RECORD_BYTES,
+             spill: Path | None = None) -> Iterator[bytes | Spilled]:
+    """The lines (``\\n``-terminated, ending kept) of ``head`` followed by the rest of ``stream``, read in chunks;
+    a line of more than ``limit`` bytes comes as a ``Spilled`` file in the folder ``spill``, never held whole."""
     pending: list[bytes] = []
+    size = 0
+    spilled: Spilled | None = None
     data = head
     while data:
         start = 0
-        while (i := data.find(b"\n", start)) >= 0:
-            if pending:
-                pending.append(data[start:i + 1])
-                yield b"".join(pending)
-                pending = []
+        while True:
+            end = data.find(b"\n", start)
+            piece = data[start:] if end < 0 else data[start:end + 1]
+            if spilled is None and size + len(piece) > limit:
+                spilled = Spilled(spill)
+                for part in pending:
+                    spilled.write(part)
+                pending, size = [], 0
+            if spilled is not None:
+                spilled.write(piece)
+            elif piece:
+                pending.append(piece)
+                size += len(piece)
+            if end < 0:
+                break
+            start = end + 1
+            if spilled is not None:
+                yield spilled
+                spilled = None
             else:
-                yield data[start:i + 1]
-            start = i + 1
-        if start < len(data):
-            pending.append(data[start:])
+                yield b"".join(pending)
+                pending, size = [], 0
         data = stream.read(CHUNK)
-    if pending:
+    if spilled is not None:
+        yield spilled
+    elif pending:
         yield b"".join(pending)
 
 
-def codec_for(name: str, field: str = "text", column: str = "text") -> Codec:
-    """The codec for a file, chosen by its name."""
+def codec_for(name: str, field: str = "text", column: str = "text", limit: int = DEFAULT_MAX_RECORD_BYTES) -> Codec:
+    """The codec for a file, chosen by its name (``limit``: the record limit a table's rows are held to)."""
     lower = name.lower()
     if lower.endswith((".jsonl", ".ndjson")):
         return JsonLines(field)
     if lower.endswith((".csv", ".tsv")):
-        return Table(column, tab=lower.endswith(".tsv"))
+        return Table(column, tab=lower.endswith(".tsv"), limit=limit)
     return Lines()
 
 
@@ -306,9 +401,11 @@ def _utf8_prefix(head: bytes) -> bool:
     return True
 
 
-def read_records(stream: BinaryIO, codec: Codec) -> tuple[str, bytes, Iterator[Record]]:
-    """The encoding, the byte-order mark (kept apart from the first record) and the records of ``stream``."""
+def read_records(stream: BinaryIO, codec: Codec, limit: int = DEFAULT_MAX_RECORD_BYTES,
+                 spill: Path | None = None) -> tuple[str, bytes, Iterator[Record]]:
+    """The encoding, the byte-order mark (kept apart from the first record) and the records of ``stream``;
+    a line over ``limit`` bytes is streamed into an unnamed file in the folder ``spill``."""
     head = stream.read(CHUNK)
     encoding = classify(head)
     bom = BOM if encoding == "utf-8-sig" else b""
-    return encoding, bom, codec.records(lines_of(head[len(bom):], stream))
+    return encoding, bom, codec.records(lines_of(head[len(bom):], stream, limit, spill))

@@ -153,10 +153,11 @@ class Zip(Source):
             self.zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise ArchiveError(f"{path} is not a readable zip archive: {exc}") from None
-        declared = sum(i.file_size for i in self.zf.infolist())
-        if declared > budget.limit:
-            raise ArchiveError(f"{path} declares {declared} bytes of content, over the --max-bytes limit of "
-                               f"{budget.limit}; refusing it as a possible decompression bomb")
+        budget.bound_by_ratio(path.stat().st_size)
+        declared = 0
+        for info in self.zf.infolist():
+            declared += info.file_size
+            budget.check(declared, info.filename, "declares that it decompresses")
 
     def members(self) -> Iterator[Member]:
         seen: set[str] = set()
@@ -180,7 +181,7 @@ class Zip(Source):
                 yield Member(index, info.filename, "dir", meta=meta)
             else:
                 member = Member(index, info.filename, "file", info.file_size, meta)
-                member.opener = lambda i=info, m=member: Guarded(m, lambda: self.budget.reader(self.zf.open(i)))
+                member.opener = lambda i=info, m=member: Guarded(m, lambda: self.budget.reader(self.zf.open(i), m.name))
                 yield member
 
     def total_size(self) -> int:
@@ -196,6 +197,8 @@ class Tar(Source):
     def __init__(self, path: Path, budget: ByteBudget, compression: str) -> None:
         super().__init__(path, budget)
         self.format = "tar" + (f".{compression}" if compression else "")
+        if compression:
+            budget.bound_by_ratio(path.stat().st_size)
         try:
             self.tf = tarfile.open(path, "r:" + compression)  # noqa: SIM115
         except (tarfile.TarError, OSError, EOFError) as exc:
@@ -221,19 +224,17 @@ class Tar(Source):
                     self.damage = (f"the end of {self.path} is cut or corrupt ({type(exc).__name__}: {exc}); "
                                    f"its {index} entries were read")
                 return
+            declared += info.size
+            self.budget.check(declared, info.name, "declares that it decompresses")
             yield self._member(index, info, seen)
             index += 1
-            declared += info.size
-            if declared > self.budget.limit:
-                raise ArchiveError(f"{self.path} holds more than the --max-bytes limit of {self.budget.limit} "
-                                   "bytes; refusing it as a possible decompression bomb")
 
     def _drain(self) -> None:
         """Read the compressed stream to its end, so a cut or corrupt end (gzip CRC, length) is noticed."""
         if self.format == "tar":
             return
         while chunk := self.tf.fileobj.read(1 << 20):
-            self.budget.spend(len(chunk))
+            self.budget.spend(len(chunk), f"the end of {self.path}")
 
     def _member(self, index: int, info: tarfile.TarInfo, seen: set[str]) -> Member:
         meta = {"mode": info.mode, "mtime": info.mtime, "uid": info.uid, "gid": info.gid,
@@ -251,7 +252,7 @@ class Tar(Source):
         if info.isdir():
             return Member(index, info.name, "dir", meta=meta)
         member = Member(index, info.name, "file", info.size, meta)
-        member.opener = lambda: Guarded(member, lambda: self.budget.reader(self.tf.extractfile(info)))
+        member.opener = lambda: Guarded(member, lambda: self.budget.reader(self.tf.extractfile(info), member.name))
         return member
 
     def close(self) -> None:
