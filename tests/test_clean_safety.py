@@ -226,3 +226,79 @@ def test_resume_after_a_finished_run_says_it_is_complete_and_exits_0(tmp_path, f
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([src.name, dst.name])
     without = run("clean", str(src), "--out", str(dst))
     _refused(without, "already exists")
+
+
+# A kill at every step of publishing (issue 16: a complete DST beside an emptied staging folder made --resume refuse)
+
+
+class _Killed(BaseException):
+    """Stands for kill -9 at one step: nothing after it runs (no ``except`` of the code catches it)."""
+
+
+class _KillingOs:
+    """``os`` for the staging module, dying at its ``at``-th change to the file system."""
+
+    CHANGES = frozenset({"rename", "replace", "unlink", "rmdir", "mkdir", "chmod", "utime", "open", "fsync", "close"})
+
+    def __init__(self, at: int) -> None:
+        self.at, self.steps = at, 0
+
+    def __getattr__(self, name: str):
+        real = getattr(os, name)
+        if name not in self.CHANGES:
+            return real
+
+        def step(*args, **kwargs):
+            self.steps += 1
+            if self.steps == self.at:
+                raise _Killed(f"killed at step {self.at}: os.{name}{args}")
+            return real(*args, **kwargs)
+        return step
+
+
+@pytest.mark.parametrize("fmt", ["folder", "file", "zip"])
+def test_a_kill_at_any_step_of_publishing_is_finished_by_resume(tmp_path, monkeypatch, fmt):
+    from normalizer.archive import staging as staging_module
+
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "a.txt").write_text("in Kiev\n")
+    (tree / "b.jsonl").write_text('{"text": "in Kiev"}\n')
+    src = {"folder": tree, "file": tree / "b.jsonl", "zip": tmp_path / "src.zip"}[fmt]
+    if fmt == "zip":
+        with zipfile.ZipFile(src, "w") as zf:
+            zf.writestr("a.txt", "in Kiev\n")
+    ref = tmp_path / ("ref" if fmt == "folder" else f"ref.{fmt}")
+    expected_report = clean(src, ref).to_dict()
+    expected = read_tree(ref) if fmt != "file" else ref.read_bytes()
+    publish = staging_module.Staging.publish
+    at = 0
+    while True:
+        at += 1
+        work = tmp_path / f"kill-{at}"
+        work.mkdir()
+        dst = work / ("out" if fmt == "folder" else f"out.{fmt}")
+        killer = _KillingOs(at)
+
+        def dying_publish(self, *args, killer=killer):
+            monkeypatch.setattr(staging_module, "os", killer)
+            try:
+                publish(self, *args)
+            finally:
+                monkeypatch.setattr(staging_module, "os", os)
+
+        monkeypatch.setattr(staging_module.Staging, "publish", dying_publish)
+        try:
+            clean(src, dst)
+            killed = False
+        except _Killed:
+            killed = True
+        monkeypatch.setattr(staging_module.Staging, "publish", publish)
+        report = clean(src, dst, CleanOptions(resume=True))
+        assert report is None or {k: v for k, v in report.to_dict().items() if k in ("records", "files")} == {
+            k: v for k, v in expected_report.items() if k in ("records", "files")}, f"step {at}"
+        assert (read_tree(dst) if fmt != "file" else dst.read_bytes()) == expected, f"step {at}"
+        assert sorted(p.name for p in work.iterdir()) == [dst.name], f"step {at}"
+        if not killed:
+            break
+    assert at > 3
