@@ -82,14 +82,14 @@ class QuotePass:
             final.update((c.start, c) for c in changes)
         return []
 
-    def _free(self, text: str, ctx: Context) -> list[re.Match]:
-        """The marks of ``text`` the engine would let change."""
-        found = list(self._scan.finditer(text))
-        kept = {c.start for c in ctx.kept([Change(m.start(), m.end(), "", "", "") for m in found])}
-        return found if len(kept) == len(found) else [m for m in found if m.start() in kept]
+    def _free(self, text: str, ctx: Context) -> list[int]:
+        """Where ``text`` has a mark the engine would let change (the positions stay: one mark for one)."""
+        found = [m.start() for m in self._scan.finditer(text)]
+        kept = {c.start for c in ctx.kept([Change(pos, pos + 1, "", "", "") for pos in found])}
+        return found if len(kept) == len(found) else [pos for pos in found if pos in kept]
 
     def _round(self, text: str, style: dict[str, list[str]],
-               free: list[re.Match]) -> tuple[list[Change], list[Warning]]:
+               free: list[int]) -> tuple[list[Change], list[Warning]]:
         """One pairing of ``text``'s ``free`` marks: the changes and the unbalanced marks."""
         marks, unmatched = self._match(text, free)
         foreign_groups = {m.group for m in marks if not m.pair.native}
@@ -116,14 +116,16 @@ class QuotePass:
         neighbour = text[m.pos + 1:m.pos + 2] if m.opening else text[m.pos - 1:m.pos]
         return bool(neighbour) and not neighbour.isspace()
 
-    def _match(self, text: str, free: list[re.Match]) -> tuple[list[_Mark], list[_Mark]]:
+    def _match(self, text: str, free: list[int]) -> tuple[list[_Mark], list[_Mark]]:
         """Pair the marks with a stack; returns (paired marks with depth and group, unpaired)."""
         stack: list[_Mark] = []
         paired: list[_Mark] = []
         unmatched: list[_Mark] = []
         group = 0
-        for found in free:
-            char, pos = found.group(), found.start()
+        for pos in free:
+            char = text[pos]
+            if char not in self.closers and char not in self.openers:
+                continue  # rewritten to a mark that pairs nothing (a straight quote)
             match = next((i for i in range(len(stack) - 1, max(len(stack) - MAX_DEPTH, 0) - 1, -1)
                           if char in stack[i].pair.close), None)
             if match is not None:
