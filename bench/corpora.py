@@ -3,7 +3,8 @@
 * ``clean`` — human reference translations (clean English);
 * ``mt`` — real MT system outputs;
 * ``debris`` — the same MT outputs with debris injected (seeded; kinds in ``debris.toml``);
-* ``ru``, ``uk`` — the Russian and Ukrainian source texts.
+* ``ru``, ``uk`` — the Russian and Ukrainian source texts;
+* ``mixed`` — a JSON Lines archive's records: clean English with one Russian or Ukrainian line in ten.
 
 Each is the source lines repeated in order until it reaches the requested size in UTF-8 bytes.
 """
@@ -25,7 +26,10 @@ SOURCES: dict[str, str] = {
     "debris": "*/system-outputs/*.en",
     "ru": "*/sources/*.src.ru",
     "uk": "*/sources/*.src.uk",
+    "mixed": "*/references/*.en",
 }
+FOREIGN_SHARE = 10
+"""In ``mixed``, every tenth record is a Russian or Ukrainian source line (in turn)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class Corpus:
     def size(self) -> int:
         """Bytes in UTF-8 (the document's newlines included)."""
         return len(self.text.encode("utf-8"))
+
+    def unique(self) -> Corpus:
+        """Each line once, in first-seen order (the corpora repeat their lines)."""
+        return Corpus(self.name, tuple(dict.fromkeys(self.lines)))
 
     def head(self, max_bytes: int) -> Corpus:
         """The first lines, up to about ``max_bytes`` (a sample for slow peers)."""
@@ -107,6 +115,14 @@ def _homoglyph(line: str, spec: dict, rng: random.Random) -> str:
     return line[:i] + table[line[i]] + line[i + 1:]
 
 
+def mix(english: list[str], foreign: list[str], every: int = FOREIGN_SHARE) -> list[str]:
+    """``english`` with every ``every``-th line replaced by the next of ``foreign`` (cycled)."""
+    out = list(english)
+    for n, i in enumerate(range(every - 1, len(out), every)):
+        out[i] = foreign[n % len(foreign)]
+    return out
+
+
 def build(size: int = 10_000_000, count: int | None = None, names: tuple[str, ...] = tuple(SOURCES),
           seed: int = 0, root: Path = CORPUS) -> dict[str, Corpus]:
     """The named corpora, each ``size`` bytes (or ``count`` lines when given)."""
@@ -115,5 +131,8 @@ def build(size: int = 10_000_000, count: int | None = None, names: tuple[str, ..
         lines = read_lines(SOURCES[name], root)
         if name == "debris":
             lines = inject(lines, seed)
+        elif name == "mixed":
+            russian, ukrainian = (read_lines(SOURCES[lang], root) for lang in ("ru", "uk"))
+            lines = mix(lines, [line for pair in zip(russian, ukrainian, strict=False) for line in pair])
         corpora[name] = Corpus(name, repeat_to(lines, size, count))
     return corpora

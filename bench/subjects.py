@@ -6,9 +6,12 @@ is timed by ``run.py``. Peers are called the way their users call them, line by 
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import regex
 
@@ -32,7 +35,7 @@ class Subject:
     kind: str  # normalizer | peer | floor
     corpus: str
     run: Callable[[Corpus], object]
-    mode: str = "line"  # line | document | batch
+    mode: str = "line"  # line | document | batch | unique (each line once, caches emptied first) | archive
     cap: int | None = None  # bytes; a slow subject is timed on the corpus' first lines
 
 
@@ -57,12 +60,43 @@ def normalizer_subjects(corpora: Iterable[str]) -> list[Subject]:
         default = normalizer.Normalizer("default")
         out.append(Subject("normalizer default", "normalizer", "clean", lambda c: default.normalize(c.text),
                            "document"))
+    for lang in (c for c in ("ru", "uk") if c in corpora):
+        default = normalizer.Normalizer("default")
+        out.append(Subject("normalizer default", "normalizer", lang, per_line(default.normalize)))
+        out.append(Subject("normalizer default", "normalizer", lang, cold(per_line(default.normalize)), "unique"))
+    if "mixed" in corpora:
+        for workers in (1, 2):
+            out.append(Subject(f"clean workers={workers}", "normalizer", "mixed", _clean(workers), "archive"))
     if "debris" in corpora:
         out.append(Subject("detect_fragments", "normalizer", "debris", per_line(normalizer.detect_fragments)))
         for workers in (1, 2):
             out.append(Subject(f"normalize_many workers={workers}", "normalizer", "debris",
                                _many(normalizer.normalize_many, workers), "batch"))
     return out
+
+
+def cold(job: Callable[[Corpus], None]) -> Callable[[Corpus], None]:
+    """``job`` after emptying every cache keyed by a text, a run or a word: each line is new to it."""
+    from .cold import clear_text_caches
+
+    def run(corpus: Corpus) -> None:
+        clear_text_caches()
+        job(corpus)
+    return run
+
+
+def _clean(workers: int) -> Callable[[Corpus], None]:
+    """``normalizer clean`` of the corpus as a JSON Lines archive (``{"id", "text"}`` records) into a new folder."""
+    from normalizer.clean import CleanOptions, clean
+
+    def run(corpus: Corpus) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp, "records.jsonl")
+            with src.open("w", encoding="utf-8") as f:
+                f.writelines(json.dumps({"id": i, "text": line}, ensure_ascii=False) + "\n"
+                             for i, line in enumerate(corpus.lines))
+            clean(src, Path(tmp, "out.jsonl"), CleanOptions(workers=workers), log=lambda *a, **k: None)
+    return run
 
 
 def _many(normalize_many: Callable, workers: int) -> Callable[[Corpus], None]:
@@ -109,10 +143,10 @@ def peer_subjects(corpora: Iterable[str]) -> list[Subject]:
             Subject("langdetect", "peer", corpus, per_line(_detect(langdetect)), cap=LANGDETECT_SAMPLE),
         ]
     for lang in (c for c in ("ru", "uk") if c in corpora):
-        if lang == "ru":
-            for schema in dict.fromkeys(IULIIA_SCHEMAS.values()):
-                out.append(Subject(f"iuliia {schema}", "peer", lang,
-                                   per_line(partial(iuliia.translate, schema=getattr(iuliia, schema)))))
+        schemas = dict.fromkeys(IULIIA_SCHEMAS.values()) if lang == "ru" else ("WIKIPEDIA",)
+        for schema in schemas:
+            out.append(Subject(f"iuliia {schema}", "peer", lang, per_line(getattr(iuliia, schema).translate)))
+        out.append(Subject("iuliia WIKIPEDIA", "peer", lang, per_line(iuliia.WIKIPEDIA.translate), "unique"))
         out += [
             Subject("cyrtranslit", "peer", lang,
                     per_line(partial(cyrtranslit.to_latin, lang_code=CYRTRANSLIT_LANG[lang]))),

@@ -80,3 +80,32 @@ def test_a_corpus_is_its_lines_cycled_to_the_requested_size(corpus, bench):
         assert c.text.count("\n") == len(c.lines) - 1
     assert bench.corpora.build(count=50, names=("uk",), root=corpus)["uk"].lines[:3] == \
         tuple(bench.corpora.read_lines(bench.corpora.SOURCES["uk"], corpus)[:3])
+
+
+def test_foreign_text_and_the_mixed_archive_have_rows_and_targets(corpus, tiny_run):
+    _, figures = tiny_run
+    rows = {(r["corpus"], r["subject"], r["mode"]) for r in figures["rows"]}
+    for lang in ("ru", "uk"):
+        for mode in ("line", "unique"):
+            assert {(lang, "normalizer default", mode), (lang, "iuliia WIKIPEDIA", mode)} <= rows
+    assert {("mixed", "clean workers=1", "archive"), ("mixed", "clean workers=2", "archive")} <= rows
+    labels = [t["target"] for t in figures["targets"]]
+    assert "default, ru lines ≥ 1× iuliia WIKIPEDIA" in labels
+    assert "clean, mixed JSON Lines, 1 worker ≥ 10 MB/s" in labels
+
+
+def test_every_hostile_shape_is_judged_in_every_profile(corpus, tiny_run):
+    stdout, figures = tiny_run
+    shapes = figures["shapes"]
+    assert {s["profile"] for s in shapes} == {"default", "ascii", "minimal"}
+    assert {s["shape"] for s in shapes} >= {"run of «", "short Ukrainian lines", "markup", "zero-width spaces"}
+    for s in shapes:
+        assert s["result"] in ("PASS", "FAIL")
+        assert any(line.startswith(s["result"]) and s["shape"] in line and s["profile"] in line
+                   for line in stdout.splitlines())
+
+
+def test_the_mixed_archive_has_one_foreign_record_in_ten(bench):
+    mixed = bench.corpora.mix([f"english {i}" for i in range(30)], ["русский", "українська"])
+    foreign = [i for i, line in enumerate(mixed) if not line.startswith("english")]
+    assert foreign == [9, 19, 29] and mixed[9] == "русский" and mixed[19] == "українська"
