@@ -118,7 +118,7 @@ def test_serve_hands_port_and_workers_to_the_web_server(monkeypatch, capsysbinar
     calls = []
     monkeypatch.setattr(normalizer.web, "serve", lambda **kw: calls.append(kw))
     assert run(monkeypatch, capsysbinary, ["serve", "--port", "8123", "--workers", "3"])[0] == 0
-    assert calls == [{"port": 8123, "workers": 3}]
+    assert calls == [{"port": 8123, "workers": 3, "bind": "127.0.0.1", "RULES": [], "PROFILE": "default"}]
 
 
 def test_rules_list_counts_each_file(monkeypatch, capsysbinary):
