@@ -37,6 +37,8 @@ _DIGIT_OR_DEGREE = frozenset("0123456789") | _DEGREE
 _HISTORICAL = "context.entity.historical"
 _HEADING_WORDS = 3
 _CARRIED = frozenset({"context.foreign.discussed", "context.foreign.letter"})
+_BREAKS = regex.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cf}--[\t]]", regex.V1)
 _ROMAN = regex.compile(r"[IVXLCDM]+\.?")
 """A Roman numeral (``XX века``) is not an English word beside a run."""
 _LOOK_BACK = 64
@@ -206,13 +208,23 @@ class Document:
 class Evidence:
     """What the context says about one line: computed once, consulted by every pass and the engine."""
 
-    __slots__ = ("_ends", "_spans", "_starts", "document", "model", "passage_words", "text")
+    __slots__ = ("_breaks", "_ends", "_latin_lines", "_spans", "_starts", "document", "model", "passage_words",
+                 "text")
 
-    @property
-    def has_latin(self) -> bool:
+    def _line_of(self, pos: int) -> tuple[int, int]:
+        """The line (between line separators such as U+2028, which the whitespace stage makes line
+        breaks) that holds ``pos``: the evidence of a run looks no further."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _BREAKS.finditer(self.text)]
+        i = bisect.bisect_right(self._breaks, pos)
+        return (self._breaks[i - 1] + 1 if i else 0), (self._breaks[i] if i < len(self._breaks) else len(self.text))
+
+    def _has_latin(self, start: int, end: int) -> bool:
         """Whether the line has Latin letters: a run apart from them is a form beside English text; a
         line of nothing but the run (a name alone, a heading) has no English to be apart from."""
-        return bool(_LATIN_LETTER.search(self.text))
+        if start not in self._latin_lines:
+            self._latin_lines[start] = bool(_LATIN_LETTER.search(self.text, start, end))
+        return self._latin_lines[start]
 
     def __init__(self, model: ContextModel, text: str, document: Document | None, passage_words: int) -> None:
         """``passage_words``: a run of this many words is a passage (0: runs are not spans; -1: no spans)."""
@@ -221,6 +233,8 @@ class Evidence:
         self.document = document
         self.passage_words = passage_words
         self._spans: list[tuple[int, int, str]] | None = None
+        self._breaks: list[int] | None = None
+        self._latin_lines: dict[int, bool] = {}
 
     @property
     def spans(self) -> list[tuple[int, int, str]]:
@@ -292,6 +306,8 @@ class Evidence:
 
     def _joined(self, gap: str) -> bool:
         """Whether two runs with ``gap`` between are one passage: no English word between them."""
+        if _CONTROL.search(gap):
+            return False  # a control character the unicode stage repairs (a C1 byte for ``š``) may be a letter
         return all(w.lower() in self.model.cluster_joiners or _ROMAN.fullmatch(w)
                    for w in regex.findall(r"\p{Latin}+", gap))
 
@@ -304,7 +320,8 @@ class Evidence:
         """Why a run is foreign text on purpose, or ``None`` when it stands in English prose (debris)."""
         if len(run.words) >= self.passage_words:
             return "context.foreign.passage"
-        before = text[max(0, run.start - _LOOK_BACK):run.start].rstrip(_SPACES)
+        line_start, line_end = self._line_of(run.start)
+        before = text[max(line_start, run.start - _LOOK_BACK):run.start].rstrip(_SPACES)
         previous = before[-1:]
         left = _WORD_BEFORE.search(before) if previous and _LATIN_LETTER.match(previous) else None
         latin_before = left is not None and not _ROMAN.fullmatch(left.group(1))
@@ -319,7 +336,7 @@ class Evidence:
         after = text[run.end:run.end + 3]
         if after[:1] in _SPACES + "," and _LATIN_LETTER.match(after.lstrip(_SPACES + ",")[:1]):
             return None
-        if self.has_latin:
+        if self._has_latin(line_start, line_end):
             return "context.foreign.apart"
         # A line of nothing but the run: a name (``Пхеньян``, ``Курская область``) is for the passes; a phrase
         # of three words or more with common words among them is a heading or a title

@@ -87,8 +87,7 @@ class Normalizer:
               ) -> tuple[str, tuple[Edit, ...], tuple[Warning, ...], tuple[Fragment, ...]]:
         """One line that ``_wanted``: the new text, edits, warnings and fragments (offsets into the line)."""
         trace = Trace(text)
-        evidence = self.ruleset.context.evidence(text, document, options)
-        warnings, protected = self._run(trace, Context(options, evidence))
+        warnings, protected = self._run(trace, Context(options), document)
         found: tuple[Fragment, ...] = ()
         if not text.isascii():
             if protected is None:
@@ -101,7 +100,8 @@ class Normalizer:
         """The quick test: whether any pass has anything to look at in ``text``."""
         return (self._quick_ascii if text.isascii() else self._quick)(text)
 
-    def _run(self, trace: Trace, ctx: Context) -> tuple[list[Warning], list[tuple[int, int]] | None]:
+    def _run(self, trace: Trace, ctx: Context, document: Document | None
+             ) -> tuple[list[Warning], list[tuple[int, int]] | None]:
         """Run the passes in order, and again over changed text, until none changes it.
 
         Returns the warnings, and the protected spans of the original text if they were needed.
@@ -110,6 +110,10 @@ class Normalizer:
         changing one (and it) look again, unless the quick test finds nothing for any
         pass; those after it already saw the new text. The first round's warnings are
         kept (later rounds would repeat them).
+
+        The context evidence is that of the text each pass is given (made anew after a
+        change, found only when asked): so the passes stop on a text that a fresh run
+        would leave as it is, and the output is stable.
         """
         steps = self.passes
         seen = [-1] * len(steps)
@@ -118,6 +122,7 @@ class Normalizer:
         original_protected = None
         warnings: list[Warning] = []
         is_ascii = trace.text.isascii()
+        evidence_version = -1
         for turn in range(MAX_ROUNDS * len(steps)):
             i = turn % len(steps)
             if seen[i] == version:
@@ -129,7 +134,10 @@ class Normalizer:
             step = steps[i]
             if (is_ascii and not step.handles_ascii) or not step.wants(current):
                 continue
-            ctx.kept = functools.partial(self._kept, trace, current, ctx.evidence, version == 0, step.pass_.stage)
+            if evidence_version != version:
+                ctx.evidence = self.ruleset.context.evidence(current, document, ctx.options)
+                evidence_version = version
+            ctx.kept = functools.partial(self._kept, current, ctx.evidence, step.pass_.stage)
             changes = step.pass_.run(current, ctx)
             if not changes and not ctx.warnings:
                 continue
@@ -144,21 +152,24 @@ class Normalizer:
             if protected:
                 changes = [c for c in changes if not _inside(c.start, c.end, protected)]
             if changes and step.pass_.stage not in self._exempt:
-                changes = _outside_foreign(changes, trace, ctx.evidence, version == 0,
-                                           warnings if turn < len(steps) else None)
+                blocked: list[Warning] | None = [] if turn < len(steps) else None
+                changes = _outside_foreign(changes, ctx.evidence, blocked)
+                if blocked:
+                    known = {(w.start, w.end, w.code) for w in warnings}
+                    warnings.extend(w for w in (self._to_original(trace, b) for b in blocked)
+                                    if (w.start, w.end, w.code) not in known)
             if changes:
                 trace.apply(changes)
                 version += 1
                 is_ascii = trace.text.isascii()
         return warnings, original_protected
 
-    def _kept(self, trace: Trace, text: str, evidence: Evidence | None, unchanged: bool, stage: str,
-              changes: list[Change]) -> list[Change]:
+    def _kept(self, text: str, evidence: Evidence, stage: str, changes: list[Change]) -> list[Change]:
         """The ``changes`` to ``text`` that ``_run`` would keep (``Context.kept``)."""
         protected = self.ruleset.protector.spans(text)
         changes = [c for c in changes if not _inside(c.start, c.end, protected)]
-        if changes and evidence is not None and stage not in self._exempt:
-            changes = _outside_foreign(changes, trace, evidence, unchanged, None)
+        if changes and stage not in self._exempt:
+            changes = _outside_foreign(changes, evidence, None)
         return changes
 
     @staticmethod
@@ -190,21 +201,17 @@ def _quick_test(steps: list[_Step], *, ascii_text: bool = False) -> Callable[[st
     return any_of((t for trigger in triggers for t in trigger), ascii_text=ascii_text)
 
 
-def _outside_foreign(changes: list[Change], trace: Trace, evidence: Evidence, unchanged: bool,
-                     warnings: list[Warning] | None) -> list[Change]:
-    """The changes that meet no foreign-text span of ``evidence`` (SPEC §1.1); a ``foreign-text``
-    warning for each span that kept a change out (``unchanged``: the trace has no edit yet)."""
+def _outside_foreign(changes: list[Change], evidence: Evidence, warnings: list[Warning] | None) -> list[Change]:
+    """The changes that meet no foreign-text span of ``evidence`` (SPEC §1.1, offsets of the same text);
+    into ``warnings``, a ``foreign-text`` warning for each span that kept a change out."""
     kept = []
-    warned = None
+    warned: set[tuple[int, int]] = set()
     for c in changes:
-        start, end = (c.start, c.end) if unchanged else trace.to_original(c.start, c.end)
-        kind = evidence.foreign(start, end)
+        kind = evidence.foreign(c.start, c.end)
         if kind is None:
             kept.append(c)
         elif warnings is not None:
-            if warned is None:
-                warned = {(w.start, w.end) for w in warnings if w.code == "foreign-text"}
-            span = _span_met(start, end, evidence.spans)
+            span = _span_met(c.start, c.end, evidence.spans)
             if span not in warned:
                 warned.add(span)
                 warnings.append(Warning(*span, "foreign-text", f"left as it is: {kind} ({c.rule} not applied)"))

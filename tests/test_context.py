@@ -159,10 +159,16 @@ def test_no_output_word_mixes_scripts_unless_the_input_did(text):
     assert _mixed(result.text) <= _mixed(text), result.edits
 
 
+# Pieces that the unicode, whitespace and script stages leave as they are, so the spans found on the input
+# are those every later pass is given (the engine finds them on the text each pass is given).
+STABLE = [p for p in PIECES if p not in ("Кiev", "，", "С", "х", "°", "«", "»")]
+stable_texts = st.lists(st.sampled_from(STABLE), max_size=14).map(" ".join)
+
+
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=texts)
+@given(text=stable_texts)
 def test_nothing_inside_a_foreign_text_span_is_changed(text):
     options = normalizer.Normalizer("default").options
     spans = load_ruleset().context.evidence(text, None, options).spans
     for e in normalizer.normalize(text).edits:
-        assert not any(s < e.end and e.start < t for s, t, _ in spans), (e, spans)
+        assert not any(s < e.end and e.start < t for s, t, _ in spans), (text, e, spans)

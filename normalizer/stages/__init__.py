@@ -25,7 +25,7 @@ class Context:
 
     options: Options
     evidence: Evidence | None = None
-    """The context evidence of the line (offsets into the original line; ``None`` outside the engine)."""
+    """The context evidence of the text the pass is given (its offsets; ``None`` outside the engine)."""
     warnings: list[Warning] = field(default_factory=list)
     """Warnings in the offsets of the text the pass is given; the engine maps them."""
     kept: Callable[[list[Change]], list[Change]] = lambda changes: changes
