@@ -29,8 +29,9 @@ def tiny_run(tmp_path_factory) -> tuple[str, dict]:
     for peer in PEERS:
         pytest.importorskip(peer, reason="the bench extra is not installed (pip install -e '.[bench]')")
     out = tmp_path_factory.mktemp("bench") / "bench.json"
-    proc = subprocess.run([sys.executable, "-m", "bench.run", "--lines", "200", "--repeat", "1", "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--lines", "200", "--repeat", "1", "--shapes-mb", "0.01",
+                           "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout, json.loads(out.read_text(encoding="utf-8"))
 
