@@ -35,6 +35,8 @@ _WORD_BEFORE = regex.compile(r"([\p{L}\p{M}'’.-]*\p{L}[.]?)$")
 _DEGREE = frozenset("°º˚")
 _DIGIT_OR_DEGREE = frozenset("0123456789") | _DEGREE
 _HISTORICAL = "context.entity.historical"
+_TOKEN_START = r"(?<![^\s|\[\](){}<>\"])"
+"""A file name is looked for from the start of a token only (each token is scanned once: linear)."""
 _HEADING_WORDS = 3
 _CARRIED = frozenset({"context.foreign.discussed", "context.foreign.letter"})
 _BREAKS = regex.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
@@ -106,10 +108,10 @@ class ContextModel:
             "context.foreign.label": rf"(?<![\p{{L}}])(?:{label_words})[ \u00a0]*:"
                                      r"(?:[ \u00a0]*[^\s,;:()\[\]|]+){1,3}",
             "context.foreign.file": rf"(?:(?<![\p{{L}}])(?:{_alternation(files.get('prefixes', ()))}):[^|\]\n]+)"
-                                    rf"|[^\s|\[\](){{}}<>\"]*\.(?i:{extensions})(?![\p{{L}}\p{{N}}])"
-                                    r"|[^\s|\[\](){}<>\"]*[^\W_]_[^\W_][^\s|\[\](){}<>\"]*"
+                                    rf"|{_TOKEN_START}[^\s|\[\](){{}}<>\"]*\.(?i:{extensions})(?![\p{{L}}\p{{N}}])"
+                                    rf"|{_TOKEN_START}[^\s|\[\](){{}}<>\"]*[^\W_]_[^\W_][^\s|\[\](){{}}<>\"]*"
                                     rf"|(?:(?<=[|\[=])|^)[^|\[\]=\n.]{{1,120}}\.(?i:{extensions})(?![\p{{L}}\p{{N}}])",
-            "context.foreign.cjk": rf"[{cjk}]*[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}]"
+            "context.foreign.cjk": rf"[{cjk}]{{0,8}}+[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}]"
                                    rf"(?:[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}\p{{N}}{cjk} ]*"
                                    rf"[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}\p{{Hangul}}{cjk}])?",
             "context.foreign.unit": rf"(?<=\d[ \u00a0]?)(?:{_alternation(units)})\.?(?![\p{{L}}\p{{N}}])",

@@ -167,7 +167,6 @@ def _cpu_per_mb(pattern: str, megabytes: float) -> float:
 @pytest.mark.parametrize("pattern", ["a", "К", "«", "\u00a0", "\u0301", "\n", '"', "Кiev ", "x\u0301", "a\n",
                                      "Sappers from КНДР returned to Кiev, «a safe one», — stated Kim Jong-un.\n",
                                      "КНДРx", "\u05d0\u202e", "\ud800"])
-@pytest.mark.xfail(reason="issue 15: a run of « costs ~170 s/MB (quote pass rounds)", strict=False)
 def test_time_per_megabyte_does_not_grow_with_size(pattern):
     normalizer.normalize(pattern * 10)  # compile outside the timing
     small = _cpu_per_mb(pattern, SMALL_MB)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import regex
+
 from ..fragments import LanguageGuesser, Run, runs
 from ..model import Warning
 from ..morphology import MORPHOLOGY_LANGS, is_name
@@ -19,6 +21,9 @@ from . import Context
 # Characters outside the Latin blocks, punctuation, symbols and emoji: where a non-Latin letter may be.
 _BEYOND_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06\ufe00-\ufe0f"
                            "\U0001f000-\U0001faff]")
+
+
+_OTHER_THAN_CYRILLIC = regex.compile(r"[\p{L}--\p{Cyrillic}]", regex.V1)
 
 
 class TransliterationPass:
@@ -73,5 +78,7 @@ def _a_name(text: str, run: Run, lang: str | None) -> bool:
 
 
 def _glued(text: str, start: int, end: int) -> bool:
-    """Whether the word at ``[start, end)`` is glued to more letters (``МоскваtheСМосква``)."""
-    return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
+    """Whether the word at ``[start, end)`` is glued to more letters (``МоскваtheСМосква``) or holds
+    letters of another script (``МоскваΩ``): romanising a part would leave a word in two scripts."""
+    return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()) \
+        or bool(_OTHER_THAN_CYRILLIC.search(text, start, end))
