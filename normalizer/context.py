@@ -210,8 +210,7 @@ class Document:
 class Evidence:
     """What the context says about one line: computed once, consulted by every pass and the engine."""
 
-    __slots__ = ("_breaks", "_ends", "_latin_lines", "_spans", "_starts", "document", "model", "passage_words",
-                 "text")
+    __slots__ = ("_breaks", "_latin_lines", "_spans", "_starts", "document", "model", "passage_words", "text")
 
     def _line_of(self, pos: int) -> tuple[int, int]:
         """The line (between line separators such as U+2028, which the whitespace stage makes line
@@ -244,7 +243,6 @@ class Evidence:
         if self._spans is None:
             self._spans = _merge(self._find_spans()) if self.passage_words >= 0 else []
             self._starts = [s for s, _, _ in self._spans]
-            self._ends = [e for _, e, _ in self._spans]
         return self._spans
 
     def foreign(self, start: int, end: int) -> str | None:
